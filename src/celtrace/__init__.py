@@ -1,0 +1,1 @@
+"""celtrace: see who really works on a production, and prove it."""

@@ -1,0 +1,54 @@
+"""The detectors celtrace runs, in one explicit list.
+
+Each detector is a plain function ``(view, settings) -> Iterable[Finding]``; its docstring is the
+explanation users read in reports and in ``celtrace analyze --help``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from celtrace.config import Settings
+from celtrace.detectors import vendor_identity, vendor_payment
+from celtrace.detectors.finding import Finding
+from celtrace.detectors.view import StoreView
+from celtrace.errors import CeltraceError
+
+DetectorFunc = Callable[[StoreView, Settings], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A rule code and the function that finds it."""
+
+    rule: str
+    func: DetectorFunc
+
+    @property
+    def explanation(self) -> str:
+        """The detector's docstring, unindented: what the rule means, for a non-specialist."""
+        import inspect
+
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),
+    Detector("VENDOR.IDENTITY_RED_FLAG", vendor_identity.identity_red_flags),
+)
+
+
+def select_detectors(only: Sequence[str] | None) -> list[Detector]:
+    """The detectors named by ``only`` (rule codes or family prefixes such as ``VENDOR``), else all."""
+    if not only:
+        return list(DETECTORS)
+    chosen: list[Detector] = []
+    for wanted in only:
+        code = wanted.strip().upper().removesuffix(".*")
+        matches = [d for d in DETECTORS if d.rule == code or d.rule.startswith(code + ".")]
+        if not matches:
+            known = ", ".join(d.rule for d in DETECTORS)
+            raise CeltraceError(f"unknown rule {wanted!r}: known rules are {known}")
+        chosen.extend(d for d in matches if d not in chosen)
+    return chosen

@@ -1,0 +1,145 @@
+"""The workspace's tables, as SQLAlchemy 2 declarative models.
+
+Multi-valued attributes (aliases, phones, payment methods...) are JSON lists: they are read whole, never
+joined on, and keep the schema the same on SQLite and PostgreSQL. Every imported row keeps its ``origin``
+(file and row) so that a finding's evidence can point back to the line a user wrote.
+The migrations in ``migrations/versions`` create exactly these tables; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Base of every workspace table."""
+
+
+class Vendor(Base):
+    """A company in the outsourcing chain (the studio's own vendors and everyone below them)."""
+
+    __tablename__ = "vendors"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    country: Mapped[str | None] = mapped_column(String(8))
+    city: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    registration_numbers: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    website: Mapped[str | None] = mapped_column(Text)
+    email_domains: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    phones: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    bank_country: Mapped[str | None] = mapped_column(String(8))
+    payee: Mapped[str | None] = mapped_column(Text)
+    payment_methods: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    languages: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    productions: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+
+
+class Person(Base):
+    """A person tied to a vendor: owner, director, employee, contact."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    nationality: Mapped[str | None] = mapped_column(String(8))
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+
+
+class Link(Base):
+    """A directed relation between two parties, declared by the chain or observed in evidence.
+
+    ``subcontracts_to`` points from the client to the party it hands work to; ``owns``, ``directs`` and
+    ``employs`` point from owner, director or employer to the vendor or person; ``pays`` from payer to payee.
+    """
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("kind", "source_kind", "source_id", "target_kind", "target_id", "status"),
+        Index("ix_links_target", "target_kind", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[str] = mapped_column(String(200))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    production: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+
+
+class Account(Base):
+    """A user name on a studio system (asset portal, file server) and the vendor it belongs to."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("portal", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    portal: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str] = mapped_column(String(320))
+    vendor_id: Mapped[str | None] = mapped_column(ForeignKey("vendors.id"))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    origin: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+
+
+class Run(Base):
+    """One ``analyze`` run: which rules ran, when, and how many findings it stored."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[str | None] = mapped_column(String(40))
+    rules: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    finding_count: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str] = mapped_column(String(200))
+
+
+class FindingRow(Base):
+    """A finding as stored for one run; ``id`` is stable across runs for the same fact."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_subject", "subject_kind", "subject_id"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    subject_name: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+
+
+class AuditEntry(Base):
+    """One line of the append-only, hash-chained audit log (see :mod:`celtrace.workspace.audit`)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
