@@ -76,9 +76,7 @@ def load_settings(
         points[severity] = _number(value, f"risk.points.{severity}", str(config_path), 0.0, 100.0)
     tier_factor = _number(risk_data.get("tier_factor", 0.6), "risk.tier_factor", str(config_path), 0.0, 1.0)
     if "CELTRACE_RISK_TIER_FACTOR" in env:
-        tier_factor = _number(
-            env["CELTRACE_RISK_TIER_FACTOR"], "CELTRACE_RISK_TIER_FACTOR", "environment", 0.0, 1.0
-        )
+        tier_factor = _number(env["CELTRACE_RISK_TIER_FACTOR"], "CELTRACE_RISK_TIER_FACTOR", "environment", 0.0, 1.0)
 
     database_url = env.get("CELTRACE_DATABASE_URL") or _optional_str(data, "database_url", config_path)
     return Settings(

@@ -69,7 +69,9 @@ def score_vendors(chain: Chain, findings: Iterable[Finding], settings: RiskSetti
                     finding_id=finding.id,
                     rule=finding.rule,
                     severity=finding.severity.label,
-                    subject=None if finding.subject.kind == "vendor" else f"{finding.subject.kind}:{finding.subject.name}",
+                    subject=None
+                    if finding.subject.kind == "vendor"
+                    else f"{finding.subject.kind}:{finding.subject.name}",
                 )
             )
 
@@ -97,7 +99,8 @@ def score_vendors(chain: Chain, findings: Iterable[Finding], settings: RiskSetti
             parts.append(
                 Contribution(
                     points=round(inherited, 1),
-                    reason=f"riskiest subcontractor {sub.name} scores {best[0]:.0f} × tier factor {settings.tier_factor:g}",
+                    reason=f"riskiest subcontractor {sub.name} scores {best[0]:.0f}"
+                    f" × tier factor {settings.tier_factor:g}",
                     via_vendor=best[1],
                 )
             )

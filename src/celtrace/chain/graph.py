@@ -111,10 +111,6 @@ class Chain:
             return self.vendors_of_person(subject_id)
         if kind == "account":
             return sorted(
-                {
-                    account.vendor_id
-                    for account in self.accounts
-                    if account.vendor_id and str(account.id) == subject_id
-                }
+                {account.vendor_id for account in self.accounts if account.vendor_id and str(account.id) == subject_id}
             )
         return []

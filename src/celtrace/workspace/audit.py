@@ -35,9 +35,7 @@ def entry_hash(seq: int, at: str, actor: str, action: str, detail: dict[str, Any
 
 def append(session: Session, actor: str, action: str, detail: dict[str, Any]) -> AuditEntry:
     """Add one entry in the caller's transaction; concurrent appenders collide on ``seq`` and one fails."""
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     # Round-trip through JSON so the hash covers exactly what the store will give back.

@@ -1,0 +1,5 @@
+"""``python -m celtrace``."""
+
+from celtrace.cli import main
+
+main()

@@ -1,0 +1,28 @@
+"""The command line: thin commands over the library, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from celtrace.cli import analysis, chain, demo, workspace
+from celtrace.cli.common import CeltraceGroup
+
+app = typer.Typer(
+    name="celtrace",
+    cls=CeltraceGroup,
+    help="See who really works on a production: map the outsourcing chain, screen it, trace leaks, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command()(workspace.init)
+app.command()(demo.demo)
+app.add_typer(chain.vendors_app, name="vendors")
+app.command()(analysis.analyze)
+app.command()(analysis.report)
+app.add_typer(workspace.audit_app, name="audit")
+
+
+def main() -> None:
+    """Entry point of the ``celtrace`` console script."""
+    app()

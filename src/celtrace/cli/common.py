@@ -1,0 +1,69 @@
+"""What every command shares: the workspace option, error reporting, JSON lines and progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from celtrace.config import load_settings
+from celtrace.errors import CeltraceError
+from celtrace.workspace import Workspace, open_workspace
+
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $CELTRACE_WORKSPACE, else ./celtrace-workspace).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per input.")]
+
+#: Exit status when ``analyze --fail-on`` is reached; 1 is an error, 2 a usage error.
+EXIT_FINDINGS = 3
+
+
+class UserError(click.ClickException):
+    """A CeltraceError shown as one line on stderr, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class CeltraceGroup(TyperGroup):
+    """The root command group: turns any CeltraceError a command raises into one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CeltraceError as error:
+            raise UserError(str(error)) from error
+
+
+@contextmanager
+def opened(workspace: Path | None) -> Iterator[Workspace]:
+    """The workspace a command works on, closed afterwards."""
+    ws = open_workspace(load_settings(workspace))
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def print_json(obj: Any) -> None:
+    """One JSON object on one line of stdout."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress bars go to a terminal only, never in --json mode."""
+    return not quiet and sys.stderr.isatty()

@@ -1,0 +1,71 @@
+"""The synthetic case ``celtrace demo`` builds: a fictional US series, its chain, and what hides in it.
+
+Every company, person, domain and number here is invented (web and mail domains end in ``.example``);
+no real studio is meant. The story: Bluebird Hill Pictures makes "Skyward Tails" with four tier-1
+vendors. Hanbit Motion Works (Seoul) declares Bright Lotus Animation (Dalian) as its subcontractor;
+Bright Lotus, paid through Hong Kong to a third party, passes episodes on to Dandong Golden Brush
+Trading, a front company run by a North Korean manager, which nobody declared.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from celtrace.config import Settings
+from celtrace.errors import WorkspaceError
+from celtrace.workspace import MARKER_FILE, init_workspace, store
+
+DEMO_MARKER = ".celtrace-demo"
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """Where the demo put its workspace and report, and what the analysis found."""
+
+    workspace: Path
+    report: Path
+    findings: int
+
+
+def build_demo(settings: Settings) -> DemoCase:
+    """Build the demo case in a fresh workspace, analyse it and write the HTML and JSON reports."""
+    from celtrace.chain.importer import import_chain_file
+    from celtrace.detectors.runner import analyze
+    from celtrace.report import write_report
+
+    _make_room(settings)
+    workspace = init_workspace(settings)
+    try:
+        (settings.workspace / DEMO_MARKER).touch()
+        case_file = workspace.files / "demo" / "chain.json"
+        case_file.parent.mkdir(parents=True, exist_ok=True)
+        case_file.write_text(resources.files(__package__).joinpath("case.json").read_text("utf-8"), "utf-8")
+        import_chain_file(workspace, case_file)
+        analysis = analyze(workspace)
+        reports = workspace.files / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        write_report(workspace, "json", reports / "report.json")
+        report = write_report(workspace, "html", reports / "report.html")
+    finally:
+        workspace.close()
+    return DemoCase(settings.workspace, report, len(analysis.findings))
+
+
+def _make_room(settings: Settings) -> None:
+    """Start from nothing: rebuild a previous demo, refuse to touch a workspace holding real work."""
+    folder = settings.workspace
+    if not (folder / MARKER_FILE).exists():
+        if folder.exists() and any(folder.iterdir()):
+            raise WorkspaceError(f"{folder} is not empty: give the demo a new folder with --workspace")
+        return
+    if not (folder / DEMO_MARKER).exists():
+        raise WorkspaceError(f"{folder} holds a celtrace workspace that is not a demo: choose another --workspace")
+    if settings.database_url:
+        raise WorkspaceError("the demo rebuilds only SQLite workspaces: unset CELTRACE_DATABASE_URL or use a new folder")
+    database = Path(store.database_url(settings).removeprefix("sqlite:///"))
+    for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(folder / "files", ignore_errors=True)
