@@ -103,3 +103,21 @@ def chromium() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def load_chain(workspace: Workspace, tmp_path: Path) -> Any:
+    """Import a chain given as a dict (the JSON file format) into ``workspace`` through the real importer."""
+    import json
+
+    from celtrace.chain.importer import import_chain_file
+
+    counter = iter(range(1_000_000))
+
+    def load(data: dict[str, Any]) -> Workspace:
+        path = tmp_path / f"chain-{next(counter)}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        import_chain_file(workspace, path)
+        return workspace
+
+    return load

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -32,21 +31,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one 
 EXIT_FINDINGS = 3
 
 
-class UserError(click.ClickException):
-    """A CeltraceError shown as one line on stderr, exit status 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
 class CeltraceGroup(TyperGroup):
-    """The root command group: turns any CeltraceError a command raises into one clear line."""
+    """The root command group: turns any CeltraceError a command raises into one line on stderr, exit 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CeltraceError as error:
-            raise UserError(str(error)) from error
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from error
 
 
 @contextmanager

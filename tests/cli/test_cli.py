@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from celtrace.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env={"CELTRACE_ACTOR": "tester", **(env or {})})
+
+
+@pytest.fixture
+def ws(make_settings) -> str:
+    settings = make_settings()
+    env = {"CELTRACE_DATABASE_URL": settings.database_url or ""}
+    result = invoke("init", "-w", str(settings.workspace), env=env)
+    assert result.exit_code == 0, result.output
+    return str(settings.workspace)
+
+
+def _all_commands(group, prefix=()):
+    import typer.main
+
+    command = typer.main.get_command(group) if not hasattr(group, "commands") else group
+    for name, sub in command.commands.items():
+        path = (*prefix, name)
+        yield path
+        if hasattr(sub, "commands"):
+            yield from _all_commands(sub, path)
+
+
+def test_every_command_has_help():
+    paths = list(_all_commands(app))
+    assert ("vendors", "import") in paths and ("analyze",) in paths and ("audit", "verify") in paths
+    for path in paths:
+        result = invoke(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Usage" in result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_import_analyze_and_fail_on(ws, tmp_path):
+    csv = tmp_path / "vendors.csv"
+    csv.write_text("name,country,bank_country,payment_methods\nGolden Brush,CN,KP,USDT;Alipay\nMaple,CA,CA,\n")
+    result = invoke("vendors", "import", str(csv), "-w", ws, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["counts"] == {"vendor created": 2}
+
+    result = invoke("analyze", "-w", ws, "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [f["severity"] for f in lines] == ["critical", "high", "low"]
+    assert set(lines[0]) == {"id", "rule", "severity", "subject", "title", "explanation", "evidence"}
+    assert lines[0]["subject"] == {"kind": "vendor", "id": "golden-brush", "name": "Golden Brush"}
+
+    assert invoke("analyze", "-w", ws, "--json", "--fail-on", "critical").exit_code == 3
+    quiet = invoke("analyze", "-w", ws, "--json", "--only", "VENDOR.IDENTITY_RED_FLAG", "--fail-on", "low")
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_bad_input_gives_one_clear_line_and_keeps_earlier_files(ws, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("name,country\nMaple,CA\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,country\nOk,KR\nNope,Atlantis\n")
+    result = invoke("vendors", "import", str(good), str(bad), "-w", ws)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bad}, row 3, field country: unknown country 'Atlantis' (use a name or an ISO 3166 code)"
+    ]
+    listed = invoke("vendors", "list", "-w", ws, "--json")
+    assert [json.loads(line)["name"] for line in listed.output.splitlines()] == ["Maple"]
+
+
+def test_errors_for_bad_options_and_missing_workspace(tmp_path):
+    missing = invoke("analyze", "-w", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 1 and "run `celtrace init" in missing.stderr
+    (tmp_path / "ws").mkdir()
+    assert invoke("init", "-w", str(tmp_path / "ws")).exit_code == 0
+    assert "unknown severity" in invoke("analyze", "-w", str(tmp_path / "ws"), "--fail-on", "urgent").stderr
+    assert "known rules are" in invoke("analyze", "-w", str(tmp_path / "ws"), "--only", "NET.NOPE").stderr
+    assert "--kind must be one of" in invoke("vendors", "import", "x.csv", "--kind", "cats", "-w", str(tmp_path / "ws")).stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_audit_verify(ws):
+    result = invoke("audit", "verify", "-w", ws, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"entries": 1, "ok": True, "problems": []}
+
+
+def test_python_m_and_light_import():
+    out = subprocess.run([sys.executable, "-m", "celtrace", "--help"], capture_output=True, text=True, check=True)
+    assert "vendors" in out.stdout
+    probe = "import celtrace, sys; print(sorted(m for m in ('sqlalchemy', 'typer', 'followthemoney') if m in sys.modules))"
+    light = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert light.stdout.strip() == "[]"
+
+
+def test_public_api_is_pinned():
+    import celtrace
+
+    assert sorted(celtrace.__all__) == sorted([
+        "__version__", "CeltraceError", "InputError", "Settings", "load_settings", "Workspace", "init_workspace",
+        "open_workspace", "import_chain_file", "Finding", "Severity", "analyze", "score_vendors", "write_report",
+    ])
+    for name in celtrace.__all__:
+        assert getattr(celtrace, name) is not None
+
+
+def test_readme_documents_every_top_level_command():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for (name, *_rest) in _all_commands(app):
+        assert f"celtrace {name}" in readme, name
