@@ -65,16 +65,21 @@ def load_settings(
     """Read settings for ``workspace`` (else ``CELTRACE_WORKSPACE``, else ``./celtrace-workspace``)."""
     env = os.environ if environ is None else environ
     folder = workspace or Path(env.get("CELTRACE_WORKSPACE") or DEFAULT_WORKSPACE)
-    config_path = Path(env["CELTRACE_CONFIG"]) if env.get("CELTRACE_CONFIG") else folder / CONFIG_FILE_NAME
+    if env.get("CELTRACE_CONFIG"):
+        config_path = Path(env["CELTRACE_CONFIG"])
+        if not config_path.is_file():
+            raise ConfigError(f"CELTRACE_CONFIG names {config_path}, which is not a file")
+    else:
+        config_path = folder / CONFIG_FILE_NAME
     data = _read_toml(config_path)
 
     risk_data = _table(data, "risk", config_path)
     points = dict(DEFAULT_SEVERITY_POINTS)
-    for severity, value in _table(risk_data, "points", config_path).items():
+    for severity, value in _table(risk_data, "points", config_path, "risk.points").items():
         if severity not in points:
             raise ConfigError(f"{config_path}: [risk.points] has unknown severity {severity!r}")
-        points[severity] = _number(value, f"risk.points.{severity}", str(config_path), 0.0, 100.0)
-    tier_factor = _number(risk_data.get("tier_factor", 0.6), "risk.tier_factor", str(config_path), 0.0, 1.0)
+        points[severity] = _file_number(value, f"risk.points.{severity}", config_path, 100.0)
+    tier_factor = _file_number(risk_data.get("tier_factor", 0.6), "risk.tier_factor", config_path, 1.0)
     if "CELTRACE_RISK_TIER_FACTOR" in env:
         tier_factor = _number(env["CELTRACE_RISK_TIER_FACTOR"], "CELTRACE_RISK_TIER_FACTOR", "environment", 0.0, 1.0)
 
@@ -96,13 +101,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from error
 
 
-def _table(data: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
+def _table(data: Mapping[str, Any], key: str, path: Path, name: str | None = None) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: {key} must be a table")
+        raise ConfigError(f"{path}: {name or key} must be a table")
     return value
+
+
+def _file_number(value: object, name: str, path: Path, high: float) -> float:
+    # TOML has real numbers: a quoted "0.5" or a boolean in the file is a mistake worth naming.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: {name} must be a number, not {value!r}")
+    return _number(value, name, str(path), 0.0, high)
 
 
 def _optional_str(data: Mapping[str, Any], key: str, path: Path) -> str | None:

@@ -75,7 +75,7 @@ class Workspace:
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def change(self, action: str, **detail: Any) -> Iterator[Change]:
+    def change(self, action: str, /, **detail: Any) -> Iterator[Change]:
         """One write transaction with its audit entry; an exception rolls back both."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             change = Change(session, dict(detail))
@@ -105,9 +105,13 @@ def init_workspace(settings: Settings) -> Workspace:
     if not config_file.exists():
         config_file.write_text(_CONFIG_TEMPLATE, encoding="utf-8")
     engine = store.make_engine(settings)
-    before = store.current_revision(engine)
-    _check_known(before, folder)
-    store.upgrade(engine)
+    try:
+        before = store.current_revision(engine)
+        _check_known(before, folder)
+        store.upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     workspace = Workspace(settings, engine)
     if before != store.head_revision():
         with workspace.change("init", schema=store.head_revision(), previous_schema=before):
@@ -121,11 +125,14 @@ def open_workspace(settings: Settings) -> Workspace:
     if not (folder / MARKER_FILE).exists():
         raise WorkspaceError(f"no celtrace workspace at {folder}: run `celtrace init --workspace {folder}`")
     engine = store.make_engine(settings)
-    revision = store.current_revision(engine)
-    if revision is None:
+    try:
+        revision = store.current_revision(engine)
+        if revision is None:
+            raise WorkspaceError(f"the store for {folder} is empty: run `celtrace init --workspace {folder}`")
+        _check_known(revision, folder)
+    except BaseException:
         engine.dispose()
-        raise WorkspaceError(f"the store for {folder} is empty: run `celtrace init --workspace {folder}`")
-    _check_known(revision, folder)
+        raise
     if revision != store.head_revision():
         engine.dispose()
         return init_workspace(settings)

@@ -39,7 +39,7 @@ def append(session: Session, actor: str, action: str, detail: dict[str, Any]) ->
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     # Round-trip through JSON so the hash covers exactly what the store will give back.
-    detail = json.loads(json.dumps(detail, default=str))
+    detail = _storable(json.loads(json.dumps(detail, default=str)))
     entry = AuditEntry(
         seq=seq,
         at=at,
@@ -52,6 +52,21 @@ def append(session: Session, actor: str, action: str, detail: dict[str, Any]) ->
     session.add(entry)
     session.flush()
     return entry
+
+
+def _storable(value: Any) -> Any:
+    """Lone surrogates (from undecodable file names) become U+FFFD: no database stores them as text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,7 @@ class AuditEntry(Base):
     at: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(200))
-    detail: Mapped[dict[str, Any]] = mapped_column(JsonValue, default=dict)
+    # Plain JSON, not JSONB: JSONB rewrites numbers (1e16, -0.0), which would break the entry's hash.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -118,7 +118,7 @@ def upgrade() -> None:
         sa.Column("at", sa.String(40), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("action", sa.String(200), nullable=False),
-        sa.Column("detail", JSON, nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("hash", sa.String(64), nullable=False, unique=True),
     )
