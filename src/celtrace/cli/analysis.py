@@ -23,7 +23,9 @@ def analyze(
     ] = None,
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="Exit 3 when a finding is at least this severe (info, low, medium, high, critical)."),
+        typer.Option(
+            "--fail-on", help="Exit 3 when a finding is at least this severe (info, low, medium, high, critical)."
+        ),
     ] = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
@@ -45,7 +47,9 @@ def analyze(
         for finding in result.findings:
             print_json(finding.to_json())
     else:
-        table = Table("severity", "rule", "subject", "title", title=f"run {result.run_id}: {len(result.findings)} findings")
+        table = Table(
+            "severity", "rule", "subject", "title", title=f"run {result.run_id}: {len(result.findings)} findings"
+        )
         for f in result.findings:
             colour = _COLOURS[f.severity.label]
             table.add_row(f"[{colour}]{f.severity.label}[/]", f.rule, f.subject.name, f.title)
@@ -57,7 +61,8 @@ def analyze(
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="html, json or ftm (default: from the file's suffix, else html).")
+        str | None,
+        typer.Option("--format", "-f", help="html, json or ftm (default: from the file's suffix, else html)."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

@@ -36,7 +36,7 @@ def vendors_import(
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("importing", total=len(files))
         for path in files:
-            summary = import_chain_file(ws, path, kind, encoding)  # type: ignore[arg-type]
+            summary = import_chain_file(ws, path, kind, encoding)
             progress.advance(task)
             if json_output:
                 print_json(summary.to_json())
@@ -56,8 +56,9 @@ def vendors_list(workspace: WorkspaceOption = None, json_output: JsonOption = Fa
     if json_output:
         for v in rows:
             clients = [link.source_id for link in chain.clients.get(v.id, [])]
-            print_json({"id": v.id, "name": v.name, "country": v.country, "tier": chain.tiers.get(v.id),
-                        "clients": clients})
+            print_json(
+                {"id": v.id, "name": v.name, "country": v.country, "tier": chain.tiers.get(v.id), "clients": clients}
+            )
         return
     table = Table("tier", "id", "name", "country", "city")
     for v in rows:

@@ -34,7 +34,7 @@ EXIT_FINDINGS = 3
 class CeltraceGroup(TyperGroup):
     """The root command group: turns any CeltraceError a command raises into one line on stderr, exit 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer.Context is a subclass of the base type it vendors
         try:
             return super().invoke(ctx)
         except CeltraceError as error:

@@ -12,7 +12,9 @@ from celtrace.config import load_settings
 
 def demo(
     workspace: WorkspaceOption = None,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build and report; do not serve the dashboard.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only build and report; do not serve the dashboard.")
+    ] = False,
 ) -> None:
     """Build the synthetic demo case in a fresh workspace, analyse it and write its report."""
     from celtrace.demo import build_demo
