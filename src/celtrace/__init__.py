@@ -32,7 +32,22 @@ _EXPORTS = {
     "write_report": "celtrace.report",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CeltraceError",
+    "Finding",
+    "InputError",
+    "Settings",
+    "Severity",
+    "Workspace",
+    "__version__",
+    "analyze",
+    "import_chain_file",
+    "init_workspace",
+    "load_settings",
+    "open_workspace",
+    "score_vendors",
+    "write_report",
+]
 
 if TYPE_CHECKING:
     from celtrace.chain.importer import import_chain_file

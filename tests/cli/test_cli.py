@@ -142,3 +142,22 @@ def test_readme_documents_every_top_level_command():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name, *_rest in _all_commands(app):
         assert f"celtrace {name}" in readme, name
+
+
+def test_lazy_exports_match_all():
+    import celtrace
+
+    assert set(celtrace.__all__) == {"__version__", *celtrace._EXPORTS}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_report_formats_from_the_suffix(ws, tmp_path):
+    csv = tmp_path / "vendors.csv"
+    csv.write_text("name,country,phones\nGolden Brush,CN,+850 2 381 2345\n")
+    assert invoke("vendors", "import", str(csv), "-w", ws).exit_code == 0
+    for name, check in (("r.json", '"schema_version"'), ("r.html", "<svg"), ("r.ftm", '"schema": "Company"')):
+        result = invoke("report", "-o", str(tmp_path / name), "-w", ws)
+        assert result.exit_code == 0, result.output
+        assert check in (tmp_path / name).read_text()
+    bad = invoke("report", "-o", str(tmp_path / "r.pdf"), "--format", "pdf", "-w", ws)
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and "pdf" in bad.stderr

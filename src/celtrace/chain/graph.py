@@ -89,19 +89,32 @@ class Chain:
                 walk()
         return tiers
 
+    @cached_property
+    def person_vendor_links(self) -> list[tuple[str, str, Link]]:
+        """(person id, vendor id, link) for each owns, directs or employs link between a person and a vendor.
+
+        Owners and directors point at the vendor, employers at the person: this reads both directions.
+        """
+        result: list[tuple[str, str, Link]] = []
+        for link in self.links:
+            if link.kind not in CONTROL_KINDS:
+                continue
+            if link.source_kind == "person" and link.target_kind == "vendor":
+                result.append((link.source_id, link.target_id, link))
+            elif link.source_kind == "vendor" and link.target_kind == "person":
+                result.append((link.target_id, link.source_id, link))
+        return result
+
+    @cached_property
+    def _person_vendors(self) -> dict[str, list[str]]:
+        index: dict[str, set[str]] = {}
+        for person_id, vendor_id, _link in self.person_vendor_links:
+            index.setdefault(person_id, set()).add(vendor_id)
+        return {person_id: sorted(ids) for person_id, ids in index.items()}
+
     def vendors_of_person(self, person_id: str) -> list[str]:
         """Ids of the vendors a person owns, directs or works for."""
-        return sorted(
-            {
-                link.target_id if link.target_kind == "vendor" else link.source_id
-                for link in self.links
-                if link.kind in CONTROL_KINDS
-                and (
-                    (link.source_kind == "person" and link.source_id == person_id and link.target_kind == "vendor")
-                    or (link.target_kind == "person" and link.target_id == person_id and link.source_kind == "vendor")
-                )
-            }
-        )
+        return self._person_vendors.get(person_id, [])
 
     def vendors_of_subject(self, kind: str, subject_id: str) -> list[str]:
         """The vendors whose risk a finding about this subject adds to."""

@@ -64,7 +64,9 @@ def _make_room(settings: Settings) -> None:
     if not (folder / DEMO_MARKER).exists():
         raise WorkspaceError(f"{folder} holds a celtrace workspace that is not a demo: choose another --workspace")
     if settings.database_url:
-        raise WorkspaceError("the demo rebuilds only SQLite workspaces: unset CELTRACE_DATABASE_URL or use a new folder")
+        raise WorkspaceError(
+            "the demo rebuilds only SQLite workspaces: unset CELTRACE_DATABASE_URL or use a new folder"
+        )
     database = Path(store.database_url(settings).removeprefix("sqlite:///"))
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         leftover.unlink(missing_ok=True)

@@ -1,0 +1,76 @@
+"""The HTML report in a real Chromium: nothing fetched, the chain drawn, one node per vendor.
+
+Also saves a screenshot of the realistic case to /tmp/celtrace-report.png, for a person to look at
+the layout (the test asserts what a machine can; the eye judges the rest).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from celtrace.report import write_report
+from celtrace.workspace import Workspace, init_workspace
+from tests.report.case import build_case
+
+pytestmark = pytest.mark.browser
+
+SHOWCASE = Path("/tmp/celtrace-report.png")
+
+
+def test_report_opens_offline_with_the_chain_drawn(workspace: Workspace, chromium: Any, tmp_path: Path) -> None:
+    build_case(workspace)
+    out = write_report(workspace, "html", tmp_path / "report.html")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(out.as_uri())
+        page.wait_for_load_state("networkidle")
+        assert requests == [out.as_uri()]
+
+        graph = page.locator("svg.chain-svg")
+        assert graph.is_visible()
+        assert graph.locator("g.node.vendor").count() == 9
+        assert graph.locator("g.edge.observed").count() == 3
+        box = graph.bounding_box()
+        assert box is not None and box["width"] > 400
+        # No drawing spills out of the page sideways.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+    finally:
+        context.close()
+
+
+def test_showcase_screenshot(make_settings: Any, backend: str, chromium: Any, tmp_path: Path) -> None:
+    if backend != "sqlite":
+        pytest.skip("one showcase screenshot is enough")
+    with init_workspace(make_settings("moonlit-harbor-review")) as workspace:
+        build_case(workspace)
+        out = write_report(workspace, "html", tmp_path / "report.html")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(out.as_uri())
+        page.screenshot(path=str(SHOWCASE), full_page=True)
+    finally:
+        page.close()
+    assert SHOWCASE.stat().st_size > 10_000
+
+
+def test_clicking_a_node_jumps_to_its_vendor_row(workspace: Workspace, chromium: Any, tmp_path: Path) -> None:
+    build_case(workspace)
+    out = write_report(workspace, "html", tmp_path / "report.html")
+    page = chromium.new_page()
+    try:
+        page.goto(out.as_uri())
+        page.locator("svg.chain-svg g.node.vendor a").first.click()
+        target = page.evaluate("location.hash")
+        assert target.startswith("#vendor-")
+        assert page.locator(f"tr{target}").is_visible()
+    finally:
+        page.close()
