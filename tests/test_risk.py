@@ -14,8 +14,15 @@ def vendor(vendor_id: str) -> Vendor:
 
 
 def sub(client: str, contractor: str, status: str = "declared") -> Link:
-    return Link(kind="subcontracts_to", source_kind="vendor", source_id=client, target_kind="vendor",
-                target_id=contractor, status=status, origin={})
+    return Link(
+        kind="subcontracts_to",
+        source_kind="vendor",
+        source_id=client,
+        target_kind="vendor",
+        target_id=contractor,
+        status=status,
+        origin={},
+    )
 
 
 def finding(kind: str, subject_id: str, severity: Severity, key: str = "") -> Finding:
@@ -40,8 +47,11 @@ def test_three_tier_chain_carries_a_critical_front_company_to_the_top():
 
 def test_own_points_add_up_and_cap_at_100():
     c = chain(["v"], [])
-    fs = [finding("vendor", "v", Severity.HIGH, "a"), finding("vendor", "v", Severity.MEDIUM, "b"),
-          finding("vendor", "v", Severity.HIGH, "c")]
+    fs = [
+        finding("vendor", "v", Severity.HIGH, "a"),
+        finding("vendor", "v", Severity.MEDIUM, "b"),
+        finding("vendor", "v", Severity.HIGH, "c"),
+    ]
     risk = score_vendors(c, fs, RiskSettings())["v"]
     assert risk.own == 100 and risk.score == 100
     assert [part.points for part in risk.contributions] == [50, 50, 25]
@@ -57,8 +67,17 @@ def test_riskiest_subcontractor_counts_not_the_sum():
 def test_people_and_accounts_add_to_their_vendor():
     people = [Person(id="ri", name="Ri", aliases=[], origin={})]
     accounts = [Account(id=7, portal="p", username="u", vendor_id="v", origin={})]
-    links = [Link(kind="directs", source_kind="person", source_id="ri", target_kind="vendor", target_id="v",
-                  status="declared", origin={})]
+    links = [
+        Link(
+            kind="directs",
+            source_kind="person",
+            source_id="ri",
+            target_kind="vendor",
+            target_id="v",
+            status="declared",
+            origin={},
+        )
+    ]
     c = chain(["v"], links, people, accounts)
     fs = [finding("person", "ri", Severity.HIGH), finding("account", "7", Severity.LOW)]
     risk = score_vendors(c, fs, RiskSettings())["v"]

@@ -5,8 +5,19 @@ from celtrace.detectors.runner import analyze, latest_findings
 
 
 def test_runs_are_stored_and_the_latest_read_back(workspace, load_chain):
-    load_chain({"vendors": [{"name": "Golden Brush", "country": "CN", "phones": ["+850 2 381 2345"],
-                             "payment_methods": ["USDT"], "bank_country": "KP"}]})
+    load_chain(
+        {
+            "vendors": [
+                {
+                    "name": "Golden Brush",
+                    "country": "CN",
+                    "phones": ["+850 2 381 2345"],
+                    "payment_methods": ["USDT"],
+                    "bank_country": "KP",
+                }
+            ]
+        }
+    )
     first = analyze(workspace)
     assert [f.severity for f in first.findings] == sorted((f.severity for f in first.findings), reverse=True)
     assert first.findings[0].severity == Severity.CRITICAL
