@@ -65,17 +65,19 @@ def partial_date(text: str) -> str:
             parsed = datetime.strptime(value, fmt)
         except ValueError:
             continue
-        return parsed.strftime({10: "%Y-%m-%d", 7: "%Y-%m", 4: "%Y"}[length])
+        return f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}"[:length]
     raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
 def domain(text: str) -> str:
     """An e-mail domain from ``"ops@example.kr"``, ``"@example.kr"`` or ``"Example.KR"``."""
-    value = text.strip().lower().rsplit("@", 1)[-1].removeprefix("www.").rstrip(".")
+    value = text.strip().lower().rsplit("@", 1)[-1].rstrip(".")
     try:
-        value = value.encode("idna").decode("ascii")
+        value = value.encode("idna").decode("ascii").rstrip(".")
     except UnicodeError:
         raise ValueError(f"not a domain name: {text!r}") from None
+    while value.startswith("www.") and value.count(".") >= 2:
+        value = value[4:]
     if not _DOMAIN.match(value):
         raise ValueError(f"not a domain name: {text!r}")
     return value

@@ -85,6 +85,7 @@ class _Importer:
         self.summary = summary
         self.ids: dict[str, dict[str, Party]] = {"vendor": {}, "person": {}}
         self.names: dict[str, dict[str, list[Party]]] = {"vendor": {}, "person": {}}
+        self.rows: dict[tuple[str, str], int] = {}
         for vendor in session.scalars(select(Vendor)):
             self._remember("vendor", vendor)
         for person in session.scalars(select(Person)):
@@ -105,13 +106,26 @@ class _Importer:
         model: type[Party] = Vendor if kind == "vendor" else Person
         values = {k: v for k, v in record.values.items() if k not in _PARTY_FIELDS}
         existing = self._match(kind, record)
+        if existing is not None:
+            key = (kind, existing.id)
+            if key in self.rows:
+                raise InputError(
+                    f"the same {kind} as row {self.rows[key]}",
+                    file=record.origin["file"],
+                    row=record.origin["row"],
+                    field="id" if record.values.get("id") else "name",
+                )
         if existing is None:
             new_id = record.values.get("id") or self._free_id(kind, record.values["name"])
             party = model(id=new_id, origin=record.origin, **{**_defaults(model), **values})
             self.session.add(party)
             self._remember(kind, party)
+            self.rows[(kind, party.id)] = record.origin["row"]
             self._count(kind, "created")
             return
+        if not record.values.get("id") and _name_key(values["name"]) != _name_key(existing.name):
+            # Matched through an alias: the file names the party by another of its names, not a new one.
+            del values["name"]
         changed = False
         for name, value in values.items():
             if getattr(existing, name) != value:
@@ -120,6 +134,7 @@ class _Importer:
         if changed:
             existing.origin = record.origin
             self._remember(kind, existing)
+        self.rows[(kind, existing.id)] = record.origin["row"]
         self._count(kind, "updated" if changed else "unchanged")
 
     def _match(self, kind: str, record: Record) -> Party | None:
@@ -127,7 +142,14 @@ class _Importer:
         if given:
             return self.ids[kind].get(given)
         candidates = self.names[kind].get(_name_key(record.values["name"]), [])
-        return candidates[0] if len(candidates) == 1 else None
+        if len(candidates) > 1:
+            raise InputError(
+                f"several {kind}s are named {record.values['name']!r}: add an id column",
+                file=record.origin["file"],
+                row=record.origin["row"],
+                field="name",
+            )
+        return candidates[0] if candidates else None
 
     def _free_id(self, kind: str, name: str) -> str:
         from normality import slugify
@@ -161,7 +183,7 @@ class _Importer:
         _, source = self.resolve(client, {"vendor"}, record, "client")
         _, target = self.resolve(record.values.get("id") or record.values["name"], {"vendor"}, record, "name")
         status = record.values.get("client_status") or "declared"
-        self._link("subcontracts_to", ("vendor", source.id), ("vendor", target.id), status, {}, record)
+        self._link("subcontracts_to", ("vendor", source.id), ("vendor", target.id), status, {}, record, "client")
 
     def person_link(self, record: Record) -> None:
         _, vendor = self.resolve(record.values["vendor"], {"vendor"}, record, "vendor")
@@ -169,7 +191,7 @@ class _Importer:
         relation = record.values.get("relation") or "employs"
         ends = (("vendor", vendor.id), ("person", person.id))
         source, target = ends if relation == "employs" else ends[::-1]
-        self._link(relation, source, target, "declared", {}, record)
+        self._link(relation, source, target, "declared", {}, record, "vendor")
 
     def link(self, record: Record) -> None:
         kind = record.values["kind"]
@@ -177,7 +199,8 @@ class _Importer:
         source_kind, source = self.resolve(record.values["source"], source_kinds, record, "source")
         target_kind, target = self.resolve(record.values["target"], target_kinds, record, "target")
         extra: dict[str, Any] = {k: record.values[k] for k in ("production", "evidence") if k in record.present}
-        self._link(kind, (source_kind, source.id), (target_kind, target.id), record.values["status"], extra, record)
+        status = record.values.get("status") or "declared"
+        self._link(kind, (source_kind, source.id), (target_kind, target.id), status, extra, record, "target")
 
     def _link(
         self,
@@ -187,9 +210,12 @@ class _Importer:
         status: str,
         extra: dict[str, Any],
         record: Record,
+        field_name: str,
     ) -> None:
         if source == target:
-            raise InputError("a party cannot link to itself", file=record.origin["file"], row=record.origin["row"])
+            raise InputError(
+                "a party cannot link to itself", file=record.origin["file"], row=record.origin["row"], field=field_name
+            )
         existing = self.session.scalars(
             select(Link).where(
                 Link.kind == kind,

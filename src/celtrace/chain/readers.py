@@ -7,9 +7,12 @@ the position in a JSON list (first = 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,9 @@ from celtrace.errors import InputError
 FORMATS = ("csv", "xlsx", "json")
 # Cells past this size are refused: a chain record has no reason to be this long, a hostile file does.
 MAX_CELL = 100_000
+# An XLSX whose parts unpack to more than this is refused before openpyxl reads any of it.
+MAX_XLSX_UNPACKED = 200 * 2**20
+_BROKEN_XLSX = (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, SyntaxError)
 
 
 @dataclass
@@ -72,6 +78,11 @@ def clean_table(table: Table) -> Iterator[Record]:
                 raise InputError(
                     f"value longer than {MAX_CELL} characters", file=table.label, row=row_number, field=header
                 )
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and ("\x00" in text or not _encodable(text)):
+                    raise InputError(
+                        "contains a NUL or a lone surrogate: not text", file=table.label, row=row_number, field=header
+                    )
             try:
                 values[name] = cleaners[name](value)
             except ValueError as error:
@@ -87,11 +98,23 @@ def clean_table(table: Table) -> Iterator[Record]:
         )
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _csv_table(path: Path, kind: RecordKind | None, encoding: str) -> Table:
     label = str(path)
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", file=label) from None
+    try:
+        text = raw.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(
@@ -126,18 +149,30 @@ def _csv_table(path: Path, kind: RecordKind | None, encoding: str) -> Table:
 
 
 def _xlsx_tables(path: Path, kind: RecordKind | None) -> list[Table]:
-    import zipfile
-
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise InputError(f"not a readable XLSX workbook: {error}", file=str(path)) from None
+    # The file is opened here and closed here: openpyxl leaves members open when a part is malformed.
+    with path.open("rb") as handle:
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_XLSX_UNPACKED:
+                raise InputError(f"the workbook unpacks to {unpacked} bytes, over {MAX_XLSX_UNPACKED}", file=str(path))
+            handle.seek(0)
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+            try:
+                return _sheets(path, workbook, kind)
+            finally:
+                workbook.close()
+        except _BROKEN_XLSX as error:
+            raise InputError(f"not a readable XLSX workbook: {error}", file=str(path)) from None
+
+
+def _sheets(path: Path, workbook: Any, kind: RecordKind | None) -> list[Table]:
     tables: list[Table] = []
-    try:
-        for sheet in workbook.worksheets:
-            rows_iter = sheet.iter_rows(values_only=True)
+    for sheet in workbook.worksheets:
+        rows_iter = sheet.iter_rows(values_only=True)
+        try:
             header_row = next(rows_iter, None)
             if header_row is None or not any(cell is not None for cell in header_row):
                 continue
@@ -156,8 +191,8 @@ def _xlsx_tables(path: Path, kind: RecordKind | None) -> list[Table]:
                     rows.append((number, dict(zip(headers, values, strict=False))))
             sheet_kind = kind if kind and len(workbook.worksheets) == 1 else None
             tables.append(Table(sheet_kind or records.detect_kind(headers, sheet.title), label, headers, rows))
-    finally:
-        workbook.close()
+        finally:
+            rows_iter.close()
     if not tables:
         raise InputError("the workbook has no sheet with a header row", file=str(path))
     return tables
@@ -187,6 +222,8 @@ def _json_tables(path: Path, kind: RecordKind | None) -> list[Table]:
         raise InputError(f"not valid JSON: {error.msg} (column {error.colno})", file=label, row=error.lineno) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", file=label) from None
+    except ValueError as error:  # e.g. an integer over sys.get_int_max_str_digits() digits
+        raise InputError(f"not valid JSON: {error}", file=label) from None
     if isinstance(data, list):
         data = {kind or "vendors": data}
     if not isinstance(data, dict):

@@ -8,6 +8,7 @@ A column no kind knows is an error, so that a typo never drops data silently.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,9 +54,19 @@ def _choice(allowed: tuple[str, ...], default: str | None) -> _Cleaner:
 
 _text = _one(str)
 
+
+def _limited(size: int) -> _Cleaner:
+    def clean(text: str) -> str:
+        if len(text) > size:
+            raise ValueError(f"longer than {size} characters")
+        return text
+
+    return _one(clean)
+
+
 COLUMNS: Mapping[RecordKind, Mapping[str, _Cleaner]] = {
     "vendors": {
-        "id": _text,
+        "id": _limited(200),
         "name": _text,
         "aliases": _many(),
         "country": _one(fields.country),
@@ -75,7 +86,7 @@ COLUMNS: Mapping[RecordKind, Mapping[str, _Cleaner]] = {
         "client_status": _choice(LINK_STATUSES, "declared"),
     },
     "people": {
-        "id": _text,
+        "id": _limited(200),
         "name": _text,
         "aliases": _many(),
         "nationality": _one(fields.country),
@@ -94,8 +105,8 @@ COLUMNS: Mapping[RecordKind, Mapping[str, _Cleaner]] = {
         "evidence": _text,
     },
     "accounts": {
-        "username": _text,
-        "portal": _text,
+        "username": _limited(320),
+        "portal": _limited(200),
         "vendor": _text,
         "person": _text,
     },
@@ -119,6 +130,7 @@ SYNONYMS: Mapping[str, str] = {
     "email": "email_domains",
     "emails": "email_domains",
     "email_domain": "email_domains",
+    "e_mail": "email_domains",
     "language": "languages",
     "declared_languages": "languages",
     "payment_method": "payment_methods",
@@ -161,14 +173,15 @@ def unknown_column_message(kind: RecordKind, header: str) -> str:
 
 def detect_kind(headers: list[str], hint: str = "") -> RecordKind:
     """Which kind a table holds, from its sheet or file name, else its columns; vendors by default."""
-    lowered = hint.lower()
-    for kind, words in (
-        ("people", ("people", "persons", "person")),
-        ("links", ("links", "relations", "edges")),
-        ("accounts", ("accounts",)),
-        ("vendors", ("vendors", "companies")),
+    # Whole words only: "personnel.csv" is no hint, "q3-people.csv" and "Vendors 2024" are.
+    words = set(re.split(r"[^a-z]+", hint.lower()))
+    for kind, names in (
+        ("people", {"people", "persons", "person"}),
+        ("links", {"links", "relations", "edges"}),
+        ("accounts", {"accounts"}),
+        ("vendors", {"vendors", "companies"}),
     ):
-        if any(word in lowered for word in words):
+        if words & names:
             return kind  # type: ignore[return-value]
     names = {column_name(h) for h in headers}
     if {"source", "target"} <= names:
