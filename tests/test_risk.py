@@ -6,30 +6,15 @@ from celtrace.chain.graph import Chain
 from celtrace.config import RiskSettings
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.risk import score_vendors
-from celtrace.workspace.schema import Account, Link, Person, Vendor
-
-
-def vendor(vendor_id: str) -> Vendor:
-    return Vendor(id=vendor_id, name=vendor_id.title(), aliases=[], origin={})
-
-
-def sub(client: str, contractor: str, status: str = "declared") -> Link:
-    return Link(
-        kind="subcontracts_to",
-        source_kind="vendor",
-        source_id=client,
-        target_kind="vendor",
-        target_id=contractor,
-        status=status,
-        origin={},
-    )
+from celtrace.workspace.schema import Account, Person
+from tests.factories import link, sub, vendor
 
 
 def finding(kind: str, subject_id: str, severity: Severity, key: str = "") -> Finding:
     return Finding("TEST.RULE", severity, Subject(kind, subject_id, subject_id), f"{severity.label} thing", "", {}, key)  # type: ignore[arg-type]
 
 
-def chain(ids: list[str], links: list[Link], people=(), accounts=()) -> Chain:
+def chain(ids: list[str], links: list, people=(), accounts=()) -> Chain:
     return Chain({i: vendor(i) for i in ids}, {p.id: p for p in people}, links, list(accounts))
 
 
@@ -67,17 +52,7 @@ def test_riskiest_subcontractor_counts_not_the_sum():
 def test_people_and_accounts_add_to_their_vendor():
     people = [Person(id="ri", name="Ri", aliases=[], origin={})]
     accounts = [Account(id=7, portal="p", username="u", vendor_id="v", origin={})]
-    links = [
-        Link(
-            kind="directs",
-            source_kind="person",
-            source_id="ri",
-            target_kind="vendor",
-            target_id="v",
-            status="declared",
-            origin={},
-        )
-    ]
+    links = [link("directs", ("person", "ri"), ("vendor", "v"))]
     c = chain(["v"], links, people, accounts)
     fs = [finding("person", "ri", Severity.HIGH), finding("account", "7", Severity.LOW)]
     risk = score_vendors(c, fs, RiskSettings())["v"]

@@ -1,23 +1,11 @@
 from __future__ import annotations
 
 from celtrace.chain.graph import Chain
-from celtrace.workspace.schema import Link, Vendor
+from tests.factories import link, sub, vendor
 
 
 def build(ids: list[str], pairs: list[tuple[str, str]]) -> Chain:
-    links = [
-        Link(
-            kind="subcontracts_to",
-            source_kind="vendor",
-            source_id=a,
-            target_kind="vendor",
-            target_id=b,
-            status="declared",
-            origin={},
-        )
-        for a, b in pairs
-    ]
-    return Chain({i: Vendor(id=i, name=i, aliases=[], origin={}) for i in ids}, {}, links)
+    return Chain({i: vendor(i) for i in ids}, {}, [sub(a, b) for a, b in pairs])
 
 
 def test_tiers_follow_the_shortest_path_from_the_top():
@@ -35,39 +23,17 @@ def test_a_cycle_below_a_root_is_placed_from_the_root():
     assert chain.tiers == {"r": 1, "p": 2, "q": 3}
 
 
-def test_vendors_of_people_and_accounts():
+def test_vendors_of_people_read_links_in_both_directions():
     chain = build(["v", "w"], [])
     chain.links.extend(
         [
-            Link(
-                kind="owns",
-                source_kind="person",
-                source_id="ri",
-                target_kind="vendor",
-                target_id="v",
-                status="declared",
-                origin={},
-            ),
-            Link(
-                kind="employs",
-                source_kind="vendor",
-                source_id="w",
-                target_kind="person",
-                target_id="ri",
-                status="observed",
-                origin={},
-            ),
-            Link(
-                kind="pays",
-                source_kind="vendor",
-                source_id="v",
-                target_kind="person",
-                target_id="ri",
-                status="declared",
-                origin={},
-            ),
+            link("owns", ("person", "ri"), ("vendor", "v")),
+            link("employs", ("vendor", "w"), ("person", "ri"), "observed"),
+            link("pays", ("vendor", "v"), ("person", "ri")),
         ]
     )
     assert chain.vendors_of_subject("person", "ri") == ["v", "w"]
+    assert chain.vendors_of_subject("person", "nobody") == []
     assert chain.vendors_of_subject("vendor", "v") == ["v"]
     assert chain.vendors_of_subject("vendor", "nope") == []
+    assert [(p, v, lk.kind) for p, v, lk in chain.person_vendor_links] == [("ri", "v", "owns"), ("ri", "w", "employs")]

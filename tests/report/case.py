@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from celtrace.detectors.finding import Finding, Severity, Subject
+from celtrace.detectors.runner import store_run
 from celtrace.workspace import Workspace
-from celtrace.workspace.schema import Account, FindingRow, Link, Person, Run, Vendor
+from celtrace.workspace.schema import Account, Link, Person, Vendor
+from tests import factories
 
 MOONLIT = "Moonlit Harbor"
 KITES = "Paper Kites"
@@ -19,59 +21,24 @@ KITES = "Paper Kites"
 
 def vendor(vendor_id: str, name: str, country: str, city: str, **fields: Any) -> Vendor:
     """A vendor row with the fields a test cares about."""
-    return Vendor(id=vendor_id, name=name, country=country, city=city, **fields)
+    return factories.vendor(vendor_id, name, country=country, city=city, **fields)
 
 
 def sub(client: str, contractor: str, status: str = "declared", production: str | None = MOONLIT) -> Link:
     """``client`` hands work to ``contractor``."""
-    return Link(
-        kind="subcontracts_to",
-        source_kind="vendor",
-        source_id=client,
-        target_kind="vendor",
-        target_id=contractor,
-        status=status,
-        production=production,
-        evidence=None if status == "declared" else "watermark of delivery D-118 found in trove",
-    )
+    evidence = None if status == "declared" else "watermark of delivery D-118 found in trove"
+    return factories.sub(client, contractor, status, production=production, evidence=evidence)
 
 
 def control(kind: str, person: str, vendor_id: str, status: str = "declared") -> Link:
     """``person`` owns, directs or works for ``vendor_id``."""
-    return Link(
-        kind=kind, source_kind="person", source_id=person, target_kind="vendor", target_id=vendor_id, status=status
-    )
+    return factories.link(kind, ("person", person), ("vendor", vendor_id), status)
 
 
 def add_findings(workspace: Workspace, findings: list[Finding]) -> int:
     """Store ``findings`` as one analysis run, as ``analyze`` would; returns the run id."""
-    with workspace.change("test") as change:
-        run = Run(
-            started_at="2024-06-03T09:30:00+00:00",
-            finished_at="2024-06-03T09:30:04+00:00",
-            rules=sorted({finding.rule for finding in findings}),
-            finding_count=len(findings),
-            actor="tester",
-        )
-        change.session.add(run)
-        change.session.flush()
-        change.session.add_all(
-            FindingRow(
-                run_id=run.id,
-                id=finding.id,
-                rule=finding.rule,
-                severity=finding.severity.label,
-                subject_kind=finding.subject.kind,
-                subject_id=finding.subject.id,
-                subject_name=finding.subject.name,
-                key=finding.key,
-                title=finding.title,
-                explanation=finding.explanation,
-                evidence=finding.evidence,
-            )
-            for finding in findings
-        )
-        return run.id
+    rules = sorted({finding.rule for finding in findings})
+    return store_run(workspace, rules, findings, started="2024-06-03T09:30:00+00:00").run_id
 
 
 def finding(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,12 +39,21 @@ def analyze(
                 on_detector(detector)
             for finding in detector.func(view, workspace.settings):
                 findings.setdefault(finding.id, finding)
-    ordered = sorted(findings.values(), key=_order)
-    with workspace.change("analyze", rules=[d.rule for d in detectors]) as change:
+    return store_run(workspace, [d.rule for d in detectors], findings.values(), started)
+
+
+def store_run(workspace: Workspace, rules: Sequence[str], findings: Iterable[Finding], started: str) -> Analysis:
+    """Store findings as one run of ``rules``, most severe first, in one transaction.
+
+    ``analyze`` calls this after the local detectors; any other engine that finds the same facts
+    stores them through it too, so that every run lands in the store the same way.
+    """
+    ordered = sorted(findings, key=_order)
+    with workspace.change("analyze", rules=list(rules)) as change:
         run = Run(
             started_at=started,
             finished_at=_now(),
-            rules=[d.rule for d in detectors],
+            rules=list(rules),
             finding_count=len(ordered),
             actor=workspace.settings.actor,
         )

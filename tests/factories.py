@@ -1,0 +1,30 @@
+"""Rows for tests that build a chain by hand, without going through the importer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celtrace.workspace.schema import Link, Vendor
+
+
+def vendor(vendor_id: str, name: str | None = None, **fields: Any) -> Vendor:
+    """A vendor row named after its id unless a name is given."""
+    return Vendor(id=vendor_id, name=name or vendor_id.title(), **{"aliases": [], "origin": {}, **fields})
+
+
+def sub(client: str, contractor: str, status: str = "declared", **fields: Any) -> Link:
+    """``client`` hands work to ``contractor``."""
+    return link("subcontracts_to", ("vendor", client), ("vendor", contractor), status, **fields)
+
+
+def link(kind: str, source: tuple[str, str], target: tuple[str, str], status: str = "declared", **fields: Any) -> Link:
+    """Any link, its ends given as (kind, id)."""
+    return Link(
+        kind=kind,
+        source_kind=source[0],
+        source_id=source[1],
+        target_kind=target[0],
+        target_id=target[1],
+        status=status,
+        **{"origin": {}, **fields},
+    )
