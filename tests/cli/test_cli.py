@@ -161,3 +161,27 @@ def test_report_formats_from_the_suffix(ws, tmp_path):
         assert check in (tmp_path / name).read_text()
     bad = invoke("report", "-o", str(tmp_path / "r.pdf"), "--format", "pdf", "-w", ws)
     assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and "pdf" in bad.stderr
+
+
+def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
+    folder = tmp_path / "demo"
+    first = invoke("demo", "-w", str(folder), "--no-serve")
+    assert first.exit_code == 0, first.output
+    report = folder / "files" / "reports" / "report.html"
+    assert f"report: {report.resolve()}" in first.output
+    assert "Dandong Golden Brush Trading" in report.read_text()
+    assert (folder / "files" / "reports" / "report.json").exists()
+    again = invoke("demo", "-w", str(folder), "--no-serve")
+    assert again.exit_code == 0, again.output
+    # Rebuilt from nothing: the log holds this build only.
+    log = [json.loads(line) for line in invoke("audit", "show", "-w", str(folder), "--json").output.splitlines()]
+    assert [entry["action"] for entry in log] == ["init", "vendors import", "analyze"]
+
+    real = tmp_path / "real"
+    assert invoke("init", "-w", str(real)).exit_code == 0
+    refused = invoke("demo", "-w", str(real))
+    assert refused.exit_code == 1 and "not a demo" in refused.stderr
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert "is not empty" in invoke("demo", "-w", str(other)).stderr
