@@ -175,7 +175,7 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     assert again.exit_code == 0, again.output
     # Rebuilt from nothing: the log holds this build only.
     log = [json.loads(line) for line in invoke("audit", "show", "-w", str(folder), "--json").output.splitlines()]
-    assert [entry["action"] for entry in log] == ["init", "vendors import", "analyze"]
+    assert [entry["action"] for entry in log] == ["init", "vendors import", "lists load", "lists load", "analyze"]
 
     real = tmp_path / "real"
     assert invoke("init", "-w", str(real)).exit_code == 0
@@ -185,3 +185,46 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     other.mkdir()
     (other / "notes.txt").write_text("mine")
     assert "is not empty" in invoke("demo", "-w", str(other)).stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_lists_screen_and_names_compare(ws, tmp_path):
+    from importlib import resources
+
+    lists = Path(str(resources.files("celtrace.demo").joinpath("lists")))
+    nothing = invoke("screen", "Kim Jong Un", "-w", ws)
+    assert nothing.exit_code == 1 and "no sanctions list is loaded" in nothing.stderr
+    loaded = invoke(
+        "lists",
+        "load",
+        str(lists / "sdn.csv"),
+        str(lists / "alt.csv"),
+        str(lists / "add.csv"),
+        "--published",
+        "2021-07-07",
+        "-w",
+        ws,
+        "--json",
+    )
+    assert loaded.exit_code == 0, loaded.output
+    assert json.loads(loaded.output)["targets"] == 414
+    shown = [json.loads(line) for line in invoke("lists", "-w", ws, "--json").output.splitlines()]
+    assert [(row["list"], row["published"], row["active"]) for row in shown] == [("OFAC SDN", "2021-07-07", True)]
+
+    names = tmp_path / "names.csv"
+    names.write_text("name,schema,country\nKorea Dangun Trading Corp.,Organization,KP\nMaple Frame Animation,,CA\n")
+    result = invoke("screen", "Korea Tangun Trading Corporation", "--file", str(names), "-w", ws, "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [row["query"] for row in rows] == [
+        "Korea Tangun Trading Corporation",
+        "Korea Dangun Trading Corp.",
+        "Maple Frame Animation",
+    ]
+    best = rows[1]["matches"][0]
+    assert best["name"] == "KOREA TANGUN TRADING CORPORATION" and best["lists"] == ["OFAC SDN"]
+    assert {"target_id", "name", "matched_name", "score", "lists", "programs", "schema"} <= set(best)
+    assert rows[2]["matches"] == []
+
+    compared = json.loads(invoke("names", "compare", "Ri Jong Ho", "Lee Jung-ho", "--json").output)
+    assert set(compared) == {"a", "b", "score", "match", "explanation"} and compared["match"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, chain, demo, workspace
+from celtrace.cli import analysis, chain, demo, lists, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -18,6 +18,9 @@ app = typer.Typer(
 app.command()(workspace.init)
 app.command()(demo.demo)
 app.add_typer(chain.vendors_app, name="vendors")
+app.add_typer(lists.lists_app, name="lists")
+app.command()(lists.screen)
+app.add_typer(lists.names_app, name="names")
 app.command()(analysis.analyze)
 app.command()(analysis.report)
 app.add_typer(workspace.audit_app, name="audit")

@@ -4,7 +4,10 @@ Every company, person, domain and number here is invented (web and mail domains 
 no real studio is meant. The story: Bluebird Hill Pictures makes "Skyward Tails" with four tier-1
 vendors. Hanbit Motion Works (Seoul) declares Bright Lotus Animation (Dalian) as its subcontractor;
 Bright Lotus, paid through Hong Kong to a third party, passes episodes on to Dandong Golden Brush
-Trading, a front company run by a North Korean manager, which nobody declared.
+Trading, a front company run by a North Korean manager, which nobody declared, and which also trades
+as "Korea Dangun Trading Corp.", the Revised Romanization of KOREA TANGUN TRADING CORPORATION on the
+OFAC and UN lists. The demo loads the DPRK-program entries of real OFAC and UN list releases
+(``lists/SOURCE.md``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from celtrace.errors import WorkspaceError
 from celtrace.workspace import MARKER_FILE, init_workspace, store
 
 DEMO_MARKER = ".celtrace-demo"
+#: OFAC's legacy CSV carries no date; the excerpt's source release (see lists/SOURCE.md).
+OFAC_PUBLISHED = "2021-07-07"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ def build_demo(settings: Settings) -> DemoCase:
     """Build the demo case in a fresh workspace, analyse it and write the HTML and JSON reports."""
     from celtrace.chain.importer import import_chain_file
     from celtrace.detectors.runner import analyze
+    from celtrace.lists.store import load_lists
     from celtrace.report import write_report
 
     _make_room(settings)
@@ -44,6 +50,10 @@ def build_demo(settings: Settings) -> DemoCase:
         case_file.parent.mkdir(parents=True, exist_ok=True)
         case_file.write_text(resources.files(__package__).joinpath("case.json").read_text("utf-8"), "utf-8")
         import_chain_file(workspace, case_file)
+        with resources.as_file(resources.files(__package__).joinpath("lists")) as lists:
+            ofac = [lists / name for name in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")]
+            load_lists(workspace, ofac, published=OFAC_PUBLISHED)
+            load_lists(workspace, [lists / "un-consolidated-dprk.xml"])
         analysis = analyze(workspace)
         reports = workspace.files / "reports"
         reports.mkdir(parents=True, exist_ok=True)

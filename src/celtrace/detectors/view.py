@@ -1,13 +1,20 @@
-"""What a detector sees: a read-only window on the store, with the chain loaded once per run."""
+"""What a detector sees: a read-only window on the store, with shared parts loaded once per run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from celtrace.chain.graph import Chain
+
+if TYPE_CHECKING:
+    from celtrace.screening import Screener
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -15,8 +22,22 @@ class StoreView:
     """The store as detectors read it. Detectors never write; the runner stores what they return."""
 
     session: Session
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def chain(self) -> Chain:
         """Vendors, people, links and accounts, loaded on first use."""
         return Chain.load(self.session)
+
+    @cached_property
+    def screener(self) -> Screener | None:
+        """A screener over the active sanctions lists, or None when no list is loaded."""
+        from celtrace.lists.store import active_lists, build_screener
+
+        return build_screener(self.session) if active_lists(self.session) else None
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """A result two detectors need, computed once per run (e.g. the chain's sanctions matches)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]

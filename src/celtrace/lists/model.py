@@ -53,6 +53,8 @@ class Target:
     birth_dates: list[str] = field(default_factory=list)
     listed_on: str | None = None
     remarks: str | None = None
+    #: The list the target was loaded from ("OFAC SDN"...); set by the store, not by readers.
+    list_name: str = ""
 
     @property
     def caption(self) -> str:

@@ -38,12 +38,25 @@ def build_report(workspace: Workspace, *, generated_at: datetime | None = None) 
     # Imported here: the runner pulls in every detector module, which building a report from
     # an existing run does not otherwise need.
     from celtrace.detectors.runner import latest_findings
+    from celtrace.lists.store import active_lists
 
     run, findings = latest_findings(workspace)
     with workspace.session() as session:
         chain = Chain.load(session)
+        lists = [
+            {
+                "name": row.name,
+                "format": row.format,
+                "published": row.published,
+                "loaded_at": row.loaded_at,
+                "targets": row.target_count,
+            }
+            for row in active_lists(session)
+        ]
     risks = score_vendors(chain, findings, workspace.settings.risk)
-    return assemble(chain, run, findings, risks, workspace, generated_at or datetime.now(UTC))
+    report = assemble(chain, run, findings, risks, workspace, generated_at or datetime.now(UTC))
+    report["lists"] = lists
+    return report
 
 
 def assemble(

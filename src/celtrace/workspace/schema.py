@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -144,3 +144,38 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class SanctionList(Base):
+    """One load of one sanctions list. Reloading a list adds a row and retires the previous one, so the
+    workspace remembers every publication date it has screened against."""
+
+    __tablename__ = "sanction_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(40))
+    published: Mapped[str | None] = mapped_column(String(40))
+    loaded_at: Mapped[str] = mapped_column(String(40))
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JsonValue, default=list)
+    target_count: Mapped[int] = mapped_column(Integer, default=0)
+    programs: Mapped[dict[str, int]] = mapped_column(JsonValue, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TargetRow(Base):
+    """A listed party of an active list load (see :class:`celtrace.lists.model.Target`)."""
+
+    __tablename__ = "targets"
+
+    list_id: Mapped[int] = mapped_column(ForeignKey("sanction_lists.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    schema: Mapped[str] = mapped_column(String(40))
+    names: Mapped[list[dict[str, Any]]] = mapped_column(JsonValue, default=list)
+    programs: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    countries: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    addresses: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    identifiers: Mapped[list[dict[str, Any]]] = mapped_column(JsonValue, default=list)
+    birth_dates: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    listed_on: Mapped[str | None] = mapped_column(String(40))
+    remarks: Mapped[str | None] = mapped_column(Text)
