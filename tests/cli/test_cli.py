@@ -169,7 +169,9 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     assert first.exit_code == 0, first.output
     report = folder / "files" / "reports" / "report.html"
     assert f"report: {report.resolve()}" in first.output
-    assert "Dandong Golden Brush Trading" in report.read_text()
+    html = report.read_text()
+    assert "Dandong Golden Brush Trading" in html
+    assert "KOREA TANGUN TRADING CORPORATION" in html and "OFAC SDN (2021-07-07)" in html
     assert (folder / "files" / "reports" / "report.json").exists()
     again = invoke("demo", "-w", str(folder), "--no-serve")
     assert again.exit_code == 0, again.output

@@ -33,6 +33,7 @@ def test_vendor_alias_in_another_romanisation_matches(screened, load_chain):
     assert evidence["field"] == "aliases" and evidence["query"] == "Korea Dangun Trading Corp."
     assert evidence["target_name"] == "KOREA TANGUN TRADING CORPORATION" and evidence["list"] == "OFAC SDN"
     assert "DPRK2" in evidence["programs"] and evidence["explanation"]
+    assert "Golden Brush Art's alias 'Korea Dangun Trading Corp.' matches" in finding.explanation
     assert evidence["record"]["table"] == "vendors"
 
 

@@ -162,3 +162,8 @@ def test_unknown_schema_is_an_error():
 def test_empty_and_punctuation_compare_to_nothing():
     result = compare_names("", "...")
     assert result.score == 0.0 and not result.match and "nothing to compare" in result.explanation
+
+
+def test_the_initial_sound_law_is_a_spelling_not_another_name() -> None:
+    # DPRK 룡 is ROK 용: Ryong and Yong are the same syllable.
+    assert compare_names("Ri Ryong Su", "Ri Yong Su", schema="Person").match

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from celtrace.screening import Match
 
 RULE = "SANCTIONS.MATCH"
+_FIELD_WORDS = {"name": "name", "aliases": "alias", "payee": "payee"}
 #: At or above this score (and not on a weak alias) a match is critical; below it, high.
 STRONG = 0.92
 
@@ -83,7 +84,7 @@ def sanctions_matches(view: StoreView, settings: Settings) -> Iterator[Finding]:
             severity=Severity.CRITICAL if strong else Severity.HIGH,
             subject=hit.subject,
             title=f"{role}{hit.query} matches {target.caption} on {target.list_name}",
-            explanation=f"{hit.subject.name}'s {hit.field.rstrip('s')} {hit.query!r} matches {target.caption!r} "
+            explanation=f"{hit.subject.name}'s {_FIELD_WORDS[hit.field]} {hit.query!r} matches {target.caption!r} "
             f"({target.list_name}, {programs}) with score {hit.match.score:.2f}: {hit.match.explanation}",
             evidence={
                 "field": hit.field,

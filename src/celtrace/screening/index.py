@@ -36,7 +36,7 @@ from celtrace.lists.model import Target, TargetName
 from celtrace.screening.normalize import NameForm, Token, analyze, reading
 
 #: How many targets a query passes on to the scorer.
-CANDIDATES = 30
+CANDIDATES = 20
 #: Keys shared by more list names than this carry too little information to follow.
 MAX_POSTINGS = 1500
 #: Names sharing less than this share of the best name's key weight are not worth scoring. On the
@@ -70,6 +70,13 @@ def _grams(raw: str) -> tuple[str, ...]:
     return tuple(f"#{padded[i : i + 3]}" for i in range(len(padded) - 2))
 
 
+def _skipped(form: NameForm) -> tuple[str, ...]:
+    """Kinds of parts not worth a key: legal forms and particles, unless the name has nothing else."""
+    if any(t.kind in ("name", "number") for t in form.tokens):
+        return ("legal", "stop")
+    return ()
+
+
 def _distinctive(forms: Sequence[NameForm]) -> list[Token]:
     return [t for form in forms for t in form.tokens if t.kind == "name"]
 
@@ -100,8 +107,9 @@ class NameIndex:
                 entry = Entry(number, name, analyze(name.name, how))
                 self.entries.append(entry)
                 for form in entry.forms:
+                    skipped = _skipped(form)
                     for token in form.tokens:
-                        if token.kind in ("legal", "stop"):
+                        if token.kind in skipped:
                             continue
                         by_key[token.key].append(entry_id)
                         if token.kind == "name" and len(token.raw) >= _TYPO_LEN:
@@ -148,8 +156,8 @@ class NameIndex:
             keys += [f"~{d}" for d in deletions]
         return tuple(keys)
 
-    def _typo_weights(self, token: Token, scores: dict[int, float]) -> bool:
-        """Add the best typo-key weight per entry for one query part; whether any key was found."""
+    def _typo_weights(self, token: Token, scores: dict[int, float]) -> None:
+        """Add the best typo-key weight per entry for one query part (trigrams if nothing else)."""
         found: dict[int, float] = {}
         for keys, share in ((self._typo_keys(token), _TYPO_SHARE), (_grams(token.raw), _GRAM_SHARE)):
             if share == _GRAM_SHARE:
@@ -167,7 +175,6 @@ class NameIndex:
                         found[entry_id] = found.get(entry_id, 0.0) + weight
         for entry_id, weight in found.items():
             scores[entry_id] = scores.get(entry_id, 0.0) + weight
-        return bool(found)
 
     def search(
         self, forms: Sequence[NameForm], allowed: Collection[str] | None = None, limit: int = CANDIDATES
@@ -177,7 +184,7 @@ class NameIndex:
         ``allowed`` restricts targets to those schemas. Only entries that share a key with the query
         are returned, so a target with many aliases is scored on the few that could match.
         """
-        keys = {t.key for form in forms for t in form.tokens if t.kind not in ("legal", "stop")}
+        keys = {t.key for form in forms for t in form.tokens if t.kind not in _skipped(form)}
         keys.update(span.token.key for form in forms for span in form.spans)
         scores: dict[int, float] = {}
         for key in keys:
@@ -189,13 +196,14 @@ class NameIndex:
             if len(token.raw) >= _TYPO_LEN - 1 and token.raw not in seen:
                 seen.add(token.raw)
                 self._typo_weights(token, scores)
+        if allowed is not None:
+            targets, entries = self.targets, self.entries
+            scores = {e: value for e, value in scores.items() if targets[entries[e].target].schema in allowed}
         floor = RELATIVE_FLOOR * max(scores.values(), default=0.0)
         scores = {entry_id: value for entry_id, value in scores.items() if value >= floor}
         best: dict[int, float] = {}
         for entry_id, value in scores.items():
             target = self.entries[entry_id].target
-            if allowed is not None and self.targets[target].schema not in allowed:
-                continue
             if value > best.get(target, 0.0):
                 best[target] = value
         chosen = heapq.nlargest(limit, best, key=lambda t: (best[t], -t))

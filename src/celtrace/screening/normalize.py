@@ -182,14 +182,16 @@ def _classify(raws: list[str], how: Reading) -> list[TokenKind]:
                 break
     # rigour knows legal forms from many countries (GmbH, OOO, TOV...); trust it at either end of a
     # name only, where legal forms stand, so that a Korean syllable mid-name is never taken for one.
-    joined = " ".join(raws)
-    for found, _ in extract_org_types(joined):
+    # Matches are taken from the end, so that a chain of legal forms (D.O.O. LLC) counts as the end.
+    for found, _ in reversed(extract_org_types(" ".join(raws))):
         parts = _NOT_ALNUM.sub(" ", found.lower()).split()
         size = len(parts)
-        if 0 < size < len(raws):
-            for start in (0, len(raws) - size):
-                if raws[start : start + size] == parts:
-                    kinds[start : start + size] = ["legal"] * size
+        end = len(raws)
+        while end > 0 and kinds[end - 1] == "legal" and raws[end - size : end] != parts:
+            end -= 1
+        for start in (0, end - size):
+            if 0 < size < len(raws) and start >= 0 and raws[start : start + size] == parts:
+                kinds[start : start + size] = ["legal"] * size
     # A name that is one organisation word is all the name there is (OFFICE, AIRKORYO...).
     if len(raws) == 1 and kinds[0] != "number":
         kinds = ["name"]

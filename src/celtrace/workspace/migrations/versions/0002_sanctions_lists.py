@@ -31,9 +31,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "targets",
-        sa.Column(
-            "list_id", sa.Integer(), sa.ForeignKey("sanction_lists.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("list_id", sa.Integer(), sa.ForeignKey("sanction_lists.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("id", sa.String(200), primary_key=True),
         sa.Column("schema", sa.String(40), nullable=False),
         sa.Column("names", JSON, nullable=False),
