@@ -97,20 +97,8 @@ class Screener:
     def __init__(self, targets: Iterable[Target]) -> None:
         self._index = NameIndex(list(targets))
 
-    def candidates(
-        self,
-        name: str,
-        *,
-        schema: str | None = None,
-        countries: Sequence[str] = (),
-        birth_date: str | None = None,
-        limit: int = 10,
-    ) -> list[Target]:
-        """The targets blocking passes to the scorer for a query (a few dozen at most), best first.
-
-        ``countries``, ``birth_date`` and ``limit`` are accepted for symmetry with :meth:`screen`;
-        blocking uses the name and the schema only.
-        """
+    def candidates(self, name: str, *, schema: str | None = None) -> list[Target]:
+        """The targets blocking passes to the scorer for a query (a few dozen at most), best first."""
         forms = analyze(name, reading(schema))
         seen: dict[int, None] = {}
         for entry_id in self._index.search(forms, _allowed(schema)):
