@@ -41,8 +41,9 @@ def sanctioned_links(view: StoreView, settings: Settings) -> Iterator[Finding]:
     with each link's status (declared or observed), is the evidence.
     """
     chain = view.chain
+    onward = _onward(chain)
     for flag in _flags(view):
-        for vendor_id, path in _reach(chain, flag.node):
+        for vendor_id, path in _reach(chain, onward, flag.node):
             hops = len(path)
             if flag.sanctioned:
                 severity = Severity.CRITICAL if hops == 1 else Severity.HIGH
@@ -106,8 +107,8 @@ def _flags(view: StoreView) -> Iterator[Flag]:
             yield Flag(("vendor", vendor.id), "a company declaring North Korea", sanctioned=False)
 
 
-def _reach(chain: Chain, start: Node) -> Iterator[tuple[str, list[Link]]]:
-    """Vendors the party at ``start`` controls, staffs or is paid by, with the shortest path to each."""
+def _onward(chain: Chain) -> dict[Node, list[tuple[Node, Link]]]:
+    """From each party, the links to what it controls, staffs or is paid by (built once per run)."""
     onward: dict[Node, list[tuple[Node, Link]]] = {}
     for link in chain.links:
         source, target = (link.source_kind, link.source_id), (link.target_kind, link.target_id)
@@ -115,6 +116,11 @@ def _reach(chain: Chain, start: Node) -> Iterator[tuple[str, list[Link]]]:
             onward.setdefault(source, []).append((target, link))
         elif link.kind in ("employs", "pays"):
             onward.setdefault(target, []).append((source, link))
+    return onward
+
+
+def _reach(chain: Chain, onward: dict[Node, list[tuple[Node, Link]]], start: Node) -> Iterator[tuple[str, list[Link]]]:
+    """Vendors the party at ``start`` controls, staffs or is paid by, with the shortest path to each."""
     paths: dict[Node, list[Link]] = {start: []}
     queue: deque[Node] = deque([start])
     while queue:
