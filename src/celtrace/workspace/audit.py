@@ -22,15 +22,15 @@ from celtrace.workspace.schema import AuditEntry
 GENESIS = "0" * 64
 
 
-def entry_hash(seq: int, at: str, actor: str, action: str, detail: dict[str, Any], prev_hash: str) -> str:
-    """The SHA-256 that seals one entry: canonical JSON of its fields and its predecessor's hash."""
-    body = json.dumps(
-        {"seq": seq, "at": at, "actor": actor, "action": action, "detail": detail, "prev": prev_hash},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+def seal(fields: dict[str, Any], prev_hash: str) -> str:
+    """The SHA-256 of canonical JSON of ``fields`` and the previous link's hash: one link of a hash chain."""
+    body = json.dumps({**fields, "prev": prev_hash}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def entry_hash(seq: int, at: str, actor: str, action: str, detail: dict[str, Any], prev_hash: str) -> str:
+    """The SHA-256 that seals one audit entry."""
+    return seal({"seq": seq, "at": at, "actor": actor, "action": action, "detail": detail}, prev_hash)
 
 
 def append(session: Session, actor: str, action: str, detail: dict[str, Any]) -> AuditEntry:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -179,3 +179,39 @@ class TargetRow(Base):
     birth_dates: Mapped[list[str]] = mapped_column(JsonValue, default=list)
     listed_on: Mapped[str | None] = mapped_column(String(40))
     remarks: Mapped[str | None] = mapped_column(Text)
+
+
+class Trove(Base):
+    """One body of found material taken in: a folder, an archive or a listing, under a case name."""
+
+    __tablename__ = "troves"
+    __table_args__ = (UniqueConstraint("case", "root"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case: Mapped[str] = mapped_column(String(200))
+    root: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[str | None] = mapped_column(String(40))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TroveItemRow(Base):
+    """One line of a trove's custody manifest: append-only, each line sealed with the hash of the one before."""
+
+    __tablename__ = "trove_items"
+    __table_args__ = (UniqueConstraint("trove_id", "display_path"), UniqueConstraint("trove_id", "seq"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trove_id: Mapped[int] = mapped_column(ForeignKey("troves.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    path: Mapped[list[str]] = mapped_column(JSON, default=list)
+    display_path: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(40))
+    extension_lies: Mapped[bool] = mapped_column(Boolean, default=False)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    taken_at: Mapped[str] = mapped_column(String(40))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

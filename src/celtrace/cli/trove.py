@@ -1,0 +1,91 @@
+"""``celtrace trove``: take found material in, with its custody manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.errors import InputError
+
+trove_app = typer.Typer(
+    help="Found material: scan it into the workspace, check its custody manifest.", no_args_is_help=True
+)
+
+
+@trove_app.command("scan")
+def trove_scan(
+    root: Annotated[str, typer.Argument(help="A folder or an archive.")],
+    case: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Record every file and archive member with its SHA-256, size and type; resumable and idempotent."""
+    from celtrace.trove.manifest import scan_trove
+    from celtrace.workspace.schema import TroveItemRow
+
+    if "://" in root:
+        raise InputError("scanning an HTTP listing is not supported yet: download it and scan the folder", file=root)
+    path = Path(root)
+    if not path.exists():
+        raise InputError("no such file or folder", file=root)
+
+    def show(row: TroveItemRow) -> None:
+        progress.advance(task)
+        if json_output:
+            print_json(
+                {
+                    "path": row.display_path,
+                    "sha256": row.sha256,
+                    "size": row.size,
+                    "kind": row.kind,
+                    "extension_lies": row.extension_lies,
+                    "status": row.status,
+                    "message": row.message,
+                }
+            )
+
+    with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
+        task = progress.add_task("scanning", total=None)
+        summary = scan_trove(ws, path, case, on_item=show)
+    if not json_output:
+        typer.echo(
+            f"{summary.case}: {summary.recorded} items recorded, {summary.already} already in the manifest, "
+            f"{summary.problems} with problems"
+        )
+
+
+@trove_app.command("verify")
+def trove_verify(workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
+    """Check every trove's custody manifest; exit 1 and name each broken line when one does not hold."""
+    from sqlalchemy import select
+
+    from celtrace.trove.manifest import manifest, verify_manifest
+    from celtrace.workspace.schema import Trove
+
+    broken = False
+    with opened(workspace) as ws, ws.session() as session:
+        for trove in session.scalars(select(Trove).order_by(Trove.id)):
+            rows = manifest(session, trove.id)
+            problems = verify_manifest(rows)
+            broken = broken or bool(problems)
+            if json_output:
+                print_json(
+                    {
+                        "case": trove.case,
+                        "root": trove.root,
+                        "items": len(rows),
+                        "ok": not problems,
+                        "problems": [p.__dict__ for p in problems],
+                    }
+                )
+            else:
+                state = "intact" if not problems else f"{len(problems)} problems"
+                typer.echo(f"{trove.case} ({trove.root}): {len(rows)} items, {state}")
+                for problem in problems:
+                    typer.echo(f"  line {problem.seq}: {problem.problem}", err=True)
+    if broken:
+        raise typer.Exit(1)

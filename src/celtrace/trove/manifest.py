@@ -1,0 +1,161 @@
+"""Taking a trove into the workspace: its custody manifest, resumable, idempotent and hash-chained.
+
+Items are committed in batches as the walk finds them, so an interrupted scan keeps what it recorded;
+scanning the same root under the same case again records only what is new. Each manifest line is sealed
+with the hash of the line before (:func:`celtrace.workspace.audit.seal`), and the database refuses
+changes to recorded lines, so tampering with the manifest shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from celtrace.trove.items import TroveItem
+from celtrace.trove.limits import DEFAULT_LIMITS, Limits
+from celtrace.trove.walk import walk
+from celtrace.workspace import Workspace
+from celtrace.workspace.audit import GENESIS, ChainProblem, seal
+from celtrace.workspace.schema import Trove, TroveItemRow
+
+#: The columns each manifest line's hash covers.
+SEALED = ("seq", "path", "display_path", "kind", "extension_lies", "size", "sha256", "status", "message", "taken_at")
+# Items per transaction: an interruption loses at most this many, and each commit stays small.
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """What one ``trove scan`` recorded."""
+
+    trove_id: int
+    case: str
+    root: str
+    recorded: int
+    already: int
+    problems: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as a dict."""
+        return asdict(self)
+
+
+def scan_trove(
+    workspace: Workspace,
+    root: Path,
+    case: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    on_item: Callable[[TroveItemRow], None] | None = None,
+    batch_size: int = BATCH,
+) -> ScanSummary:
+    """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line."""
+    root_text = str(root.resolve())
+    case = case or root.resolve().name or root_text
+    with workspace.change("trove open", case=case, root=root_text) as change:
+        trove = change.session.scalars(select(Trove).where(Trove.case == case, Trove.root == root_text)).first()
+        change.recorded = trove is None
+        if trove is None:
+            trove = Trove(case=case, root=root_text, started_at=_now(), item_count=0)
+            change.session.add(trove)
+            change.session.flush()
+        trove_id = trove.id
+    with workspace.session() as session:
+        seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
+    recorded = already = problems = 0
+    batch: list[TroveItem] = []
+    for item in walk(root, limits):
+        if item.display_path in seen:
+            already += 1
+            continue
+        seen.add(item.display_path)
+        batch.append(item)
+        problems += not item.ok
+        if len(batch) >= batch_size:
+            recorded += _append(workspace, trove_id, batch, on_item)
+            batch = []
+    recorded += _append(workspace, trove_id, batch, on_item)
+    with workspace.change("trove scan", case=case, root=root_text, recorded=recorded, problems=problems) as change:
+        trove = change.session.get_one(Trove, trove_id)
+        trove.finished_at = _now()
+        trove.item_count = trove.item_count + recorded
+        change.recorded = recorded > 0
+    return ScanSummary(trove_id, case, root_text, recorded, already, problems)
+
+
+def _append(
+    workspace: Workspace, trove_id: int, items: list[TroveItem], on_item: Callable[[TroveItemRow], None] | None
+) -> int:
+    if not items:
+        return 0
+    with workspace.change("trove items") as change:
+        change.recorded = False  # the manifest is its own hash-chained record; one audit line per scan
+        session = change.session
+        last = session.execute(
+            select(TroveItemRow.seq, TroveItemRow.hash)
+            .where(TroveItemRow.trove_id == trove_id)
+            .order_by(TroveItemRow.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+        for item in items:
+            seq += 1
+            fields = _fields(seq, item)
+            row = TroveItemRow(trove_id=trove_id, **fields, prev_hash=prev, hash=seal(fields, prev))
+            session.add(row)
+            prev = row.hash
+            if on_item:
+                on_item(row)
+    return len(items)
+
+
+def _fields(seq: int, item: TroveItem) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "path": [_printable(segment) for segment in item.path],
+        "display_path": item.display_path,
+        "kind": item.kind,
+        "extension_lies": item.extension_lies,
+        "size": item.size,
+        "sha256": item.sha256,
+        "status": str(item.status),
+        "message": _printable(item.message),
+        "taken_at": item.taken_at.isoformat(timespec="microseconds"),
+    }
+
+
+def _printable(text: str) -> str:
+    # Undecodable name bytes arrive as lone surrogates, which no database stores as text: show them as \xNN.
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def manifest(session: Session, trove_id: int) -> list[TroveItemRow]:
+    """A trove's manifest, in the order it was taken."""
+    return list(
+        session.scalars(select(TroveItemRow).where(TroveItemRow.trove_id == trove_id).order_by(TroveItemRow.seq))
+    )
+
+
+def verify_manifest(rows: Iterable[TroveItemRow]) -> list[ChainProblem]:
+    """Every break in a manifest's hash chain; an empty list means it is intact."""
+    problems: list[ChainProblem] = []
+    expected, prev = 1, GENESIS
+    for row in rows:
+        fields = {key: getattr(row, key) for key in SEALED}
+        if row.seq != expected:
+            problems.append(ChainProblem(row.seq, f"expected line {expected}: lines missing"))
+        if row.prev_hash != prev:
+            problems.append(ChainProblem(row.seq, "does not chain to the line before it"))
+        if seal(fields, row.prev_hash) != row.hash:
+            problems.append(ChainProblem(row.seq, "its content was changed after it was written"))
+        expected, prev = row.seq + 1, row.hash
+    return problems
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
