@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, chain, demo, lists, trove, workspace
+from celtrace.cli import analysis, assets, chain, demo, lists, trove, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.add_typer(chain.vendors_app, name="vendors")
 app.add_typer(lists.lists_app, name="lists")
 app.command()(lists.screen)
 app.add_typer(lists.names_app, name="names")
+app.add_typer(assets.assets_app, name="assets")
+app.command()(assets.match)
 app.add_typer(trove.trove_app, name="trove")
 app.command()(analysis.analyze)
 app.command()(analysis.report)

@@ -215,3 +215,31 @@ class TroveItemRow(Base):
     taken_at: Mapped[str] = mapped_column(String(40))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Asset(Base):
+    """A registered drawing (or page, or frame source) that the studio sends out."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    production: Mapped[str] = mapped_column(String(200))
+    episode: Mapped[str | None] = mapped_column(String(100))
+    scene: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[int] = mapped_column(Integer, default=1)
+    registered_at: Mapped[str] = mapped_column(String(40))
+
+
+class FingerprintRow(Base):
+    """A global fingerprint of one page of an asset (PDQ: 256 bits, as 64 hexadecimal digits)."""
+
+    __tablename__ = "fingerprints"
+
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    quality: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,78 @@
+"""``celtrace assets add`` and ``celtrace match``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.errors import CeltraceError, InputError
+
+assets_app = typer.Typer(help="The registry of drawings the studio sends out.", no_args_is_help=True)
+
+
+@assets_app.command("add")
+def assets_add(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, TIFF, BMP, GIF, WebP).")],
+    production: Annotated[str, typer.Option(help="The production the drawings belong to.")],
+    episode: Annotated[str | None, typer.Option(help="Episode (default: read from the path, e.g. S01E04).")] = None,
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Register drawings with their fingerprints; registering the same file again changes nothing."""
+    from celtrace.assets.registry import add_assets
+
+    with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
+        task = progress.add_task("fingerprinting", total=None)
+        summary = add_assets(ws, paths, production, episode, on_file=lambda _path: progress.advance(task))
+    if json_output:
+        print_json(
+            {
+                "registered": summary.registered,
+                "already": summary.already,
+                "failed": [{"file": file, "error": error} for file, error in summary.failed],
+            }
+        )
+    else:
+        typer.echo(f"{summary.registered} registered, {summary.already} already registered")
+        for file, error in summary.failed:
+            typer.echo(f"error: {file}: {error}", err=True)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def match(
+    files: Annotated[list[Path], typer.Argument(help="Images to look up in the registry.")],
+    workspace: WorkspaceOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Find the registered drawings each image is a copy of (re-saved, rescaled, rotated or mirrored)."""
+    from celtrace.assets.registry import AssetMatcher
+
+    failed = False
+    with opened(workspace) as ws, ws.session() as session:
+        matcher = AssetMatcher(session)
+    for path in files:
+        try:
+            found = matcher.match(path)
+        except CeltraceError as error:
+            if not isinstance(error, InputError):
+                raise
+            failed = True
+            if json_output:
+                print_json({"file": str(path), "matches": [], "watermark": None, "error": error.message})
+            else:
+                typer.echo(f"error: {error}", err=True)
+            continue
+        if json_output:
+            print_json({"file": str(path), "matches": [m.to_json() for m in found], "watermark": None})
+        elif found:
+            for m in found:
+                typer.echo(f"{path}: {m.path} ({m.production}{', ' + m.episode if m.episode else ''}) score {m.score}")
+        else:
+            typer.echo(f"{path}: no registered asset")
+    if failed:
+        raise typer.Exit(1)
