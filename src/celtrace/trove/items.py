@@ -6,9 +6,11 @@ is an archive the walk opened, e.g. ``("dump.zip", "ep104/", "keys.tar.gz", "cut
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import IO
 
 #: How many leading bytes the sniffer needs: tar's "ustar" sits at offset 257.
 HEAD_BYTES = 4096
@@ -41,6 +43,9 @@ class TroveItem:
     kind: str | None = None
     extension_lies: bool = False
     taken_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: Opens a fresh stream of the item's bytes, valid only while the walk stands on this item: how
+    #: images reach matching and documents their readers without the walk knowing either.
+    opener: Callable[[], IO[bytes]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

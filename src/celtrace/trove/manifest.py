@@ -17,15 +17,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from celtrace.assets.fingerprint import Fingerprint, fingerprint_bytes
+from celtrace.assets.registry import METHOD
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, Limits
 from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace
 from celtrace.workspace.audit import GENESIS, ChainProblem, seal
-from celtrace.workspace.schema import Trove, TroveItemRow
+from celtrace.workspace.schema import Trove, TroveFingerprint, TroveItemRow
 
 #: The columns each manifest line's hash covers.
 SEALED = ("seq", "path", "display_path", "kind", "extension_lies", "size", "sha256", "status", "message", "taken_at")
+#: Item kinds fingerprinted for matching against registered assets.
+IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
+#: Larger images are kept in custody but not decoded: no drawing needs 256 MB.
+MAX_IMAGE_BYTES = 256 * 2**20
 # Items per transaction: an interruption loses at most this many, and each commit stays small.
 BATCH = 500
 
@@ -68,13 +74,14 @@ def scan_trove(
     with workspace.session() as session:
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
     recorded = already = problems = 0
-    batch: list[TroveItem] = []
+    batch: list[tuple[TroveItem, list[Fingerprint]]] = []
     for item in walk(root, limits):
         if item.display_path in seen:
             already += 1
             continue
         seen.add(item.display_path)
-        batch.append(item)
+        # Now, while the walk stands on the item: its opener is gone once the walk moves on.
+        batch.append((item, _fingerprints(item)))
         problems += not item.ok
         if len(batch) >= batch_size:
             recorded += _append(workspace, trove_id, batch, on_item)
@@ -88,8 +95,23 @@ def scan_trove(
     return ScanSummary(trove_id, case, root_text, recorded, already, problems)
 
 
+def _fingerprints(item: TroveItem) -> list[Fingerprint]:
+    """Global fingerprints of an image item, or none: an image that will not decode is still in custody."""
+    if not item.ok or item.kind not in IMAGE_KINDS or item.opener is None or (item.size or 0) > MAX_IMAGE_BYTES:
+        return []
+    try:
+        with item.opener() as stream:
+            data = stream.read(MAX_IMAGE_BYTES + 1)
+        return fingerprint_bytes(data, item.display_path)
+    except Exception:  # hostile bytes: decoders raise almost anything; the item stays recorded without them
+        return []
+
+
 def _append(
-    workspace: Workspace, trove_id: int, items: list[TroveItem], on_item: Callable[[TroveItemRow], None] | None
+    workspace: Workspace,
+    trove_id: int,
+    items: list[tuple[TroveItem, list[Fingerprint]]],
+    on_item: Callable[[TroveItemRow], None] | None,
 ) -> int:
     if not items:
         return 0
@@ -103,11 +125,19 @@ def _append(
             .limit(1)
         ).first()
         seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-        for item in items:
+        for item, prints in items:
             seq += 1
             fields = _fields(seq, item)
             row = TroveItemRow(trove_id=trove_id, **fields, prev_hash=prev, hash=seal(fields, prev))
             session.add(row)
+            if prints:
+                session.flush()
+                session.add_all(
+                    TroveFingerprint(
+                        item_id=row.id, page=fp.page, method=METHOD, variants=" ".join(v.hex() for v in fp.variants)
+                    )
+                    for fp in prints
+                )
             prev = row.hash
             if on_item:
                 on_item(row)

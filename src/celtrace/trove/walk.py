@@ -112,7 +112,7 @@ def _walk_stream(
     kind = sniff(head)
     found = TroveItem(segments, size=size, sha256=digest, kind=kind, extension_lies=extension_lies(segments[-1], kind))
     if kind not in ARCHIVE_KINDS:
-        yield found
+        yield replace(found, opener=opener)
         return
     if depth >= limits.max_depth:
         yield replace(found, status=Status.TOO_DEEP, message=f"archive nesting deeper than {limits.max_depth}")

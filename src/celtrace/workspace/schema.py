@@ -243,3 +243,15 @@ class FingerprintRow(Base):
     method: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(64))
     quality: Mapped[int] = mapped_column(Integer)
+
+
+class TroveFingerprint(Base):
+    """A global fingerprint of one page of an image found in a trove, for matching against the registry."""
+
+    __tablename__ = "trove_fingerprints"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("trove_items.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # All eight dihedral variants, space-separated hex: a found copy may be turned or mirrored.
+    variants: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Registered assets and their fingerprints.
+"""Registered assets and their fingerprints, and fingerprints of the images troves hold.
 
 Revision ID: 0004
 Revises: 0003
@@ -34,8 +34,16 @@ def upgrade() -> None:
         sa.Column("code", sa.String(64), nullable=False),
         sa.Column("quality", sa.Integer(), nullable=False),
     )
+    op.create_table(
+        "trove_fingerprints",
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey("trove_items.id"), primary_key=True),
+        sa.Column("page", sa.Integer(), primary_key=True),
+        sa.Column("method", sa.String(20), primary_key=True),
+        sa.Column("variants", sa.Text(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("trove_fingerprints")
     op.drop_table("fingerprints")
     op.drop_table("assets")

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from PIL import Image
+
+from celtrace.assets.registry import add_assets
+from celtrace.detectors.finding import Severity
+from celtrace.detectors.runner import analyze
+from celtrace.trove.manifest import scan_trove
+from tests.assets.lineart import drawing
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_turned_copy_inside_an_archive_names_its_source(workspace, tmp_path: Path):
+    registered = tmp_path / "S01E04"
+    registered.mkdir()
+    for seed in range(3):
+        drawing(seed).save(registered / f"sc012_cut{seed:03d}.png")
+    add_assets(workspace, [registered], "Skyward Tails")
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:
+        archive.writestr("ep104/turned.png", _png(drawing(1).rotate(90, expand=True)))
+        archive.writestr("ep104/other.png", _png(drawing(77)))
+        archive.writestr("notes.txt", "head 10% smaller")
+    drawing(2).convert("RGB").save(dump / "loose.jpg", quality=70)
+    scan_trove(workspace, dump, "dump-2026-11")
+
+    findings = analyze(workspace, only=["ASSET.LEAK"]).findings
+    assert sorted(f.subject.name for f in findings) == ["day-0214.zip > ep104/turned.png", "loose.jpg"]
+    turned = next(f for f in findings if "turned" in f.subject.name)
+    assert turned.severity == Severity.HIGH and turned.subject.kind == "trove_item"
+    asset = turned.evidence["asset"]
+    assert asset["path"].endswith("sc012_cut001.png")
+    assert (asset["production"], asset["episode"], asset["scene"]) == ("Skyward Tails", "S01E04", "001")
+    assert turned.evidence["trove"]["case"] == "dump-2026-11" and len(turned.evidence["item"]["sha256"]) == 64
+    assert turned.evidence["distance"] <= 31
+
+
+def test_no_registry_no_findings(workspace, tmp_path: Path):
+    (tmp_path / "dump").mkdir()
+    drawing(1).save(tmp_path / "dump" / "a.png")
+    scan_trove(workspace, tmp_path / "dump", "c")
+    assert analyze(workspace, only=["ASSET.LEAK"]).findings == []
