@@ -28,10 +28,9 @@ from PIL import Image, ImageFilter
 
 # The generator lives with the tests so that tests and benchmark measure the same kind of drawing.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.assets.lineart import drawing, encode
-
 from celtrace.assets.fingerprint import MATCH_DISTANCE, Fingerprint, fingerprint_bytes, fingerprint_file, hamming
 from celtrace.assets.hash_index import HashIndex
+from celtrace.demo.drawings import drawing, encode
 
 SEED = 20261126
 FILES_PER_FORMAT = 160

@@ -18,8 +18,8 @@ from celtrace.assets.fingerprint import (
     hamming,
 )
 from celtrace.assets.images import decode_bytes
+from celtrace.demo.drawings import drawing, encode
 from celtrace.errors import InputError
-from tests.assets.lineart import drawing, encode
 
 SEEDS = range(12)
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from celtrace.assets.images import WORKING_SIZE, decode_bytes, decode_file
+from celtrace.demo.drawings import drawing, encode
 from celtrace.errors import InputError
-from tests.assets.lineart import drawing, encode
 
 
 @pytest.mark.parametrize(

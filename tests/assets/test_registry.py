@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from celtrace.assets.registry import AssetMatcher, add_assets
 from celtrace.cli import app
-from tests.assets.lineart import drawing
+from celtrace.demo.drawings import drawing
 
 
 def _folder(root: Path) -> Path:
@@ -34,9 +34,9 @@ def test_register_idempotently_and_read_episode_and_scene(workspace, tmp_path):
         matcher = AssetMatcher(session)
     assets = sorted(matcher.assets.values(), key=lambda asset: asset.path)
     assert [(a.episode, a.scene, a.production, a.pages) for a in assets] == [
-        ("S01E04", "000", "Skyward Tails", 1),
-        ("S01E04", "001", "Skyward Tails", 1),
-        ("S01E04", "002", "Skyward Tails", 1),
+        ("S01E04", "SC012 CUT000", "Skyward Tails", 1),
+        ("S01E04", "SC012 CUT001", "Skyward Tails", 1),
+        ("S01E04", "SC012 CUT002", "Skyward Tails", 1),
     ]
 
 

@@ -172,12 +172,22 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     html = report.read_text()
     assert "Dandong Golden Brush Trading" in html
     assert "KOREA TANGUN TRADING CORPORATION" in html and "OFAC SDN (2021-07-07)" in html
+    assert html.count("ASSET.LEAK") >= 3 and "2024-02-14.zip &gt; 104/mirror.jpg" in html
     assert (folder / "files" / "reports" / "report.json").exists()
     again = invoke("demo", "-w", str(folder), "--no-serve")
     assert again.exit_code == 0, again.output
     # Rebuilt from nothing: the log holds this build only.
     log = [json.loads(line) for line in invoke("audit", "show", "-w", str(folder), "--json").output.splitlines()]
-    assert [entry["action"] for entry in log] == ["init", "vendors import", "lists load", "lists load", "analyze"]
+    assert [entry["action"] for entry in log] == [
+        "init",
+        "vendors import",
+        "lists load",
+        "lists load",
+        "assets add",
+        "trove open",
+        "trove scan",
+        "analyze",
+    ]
 
     real = tmp_path / "real"
     assert invoke("init", "-w", str(real)).exit_code == 0

@@ -7,10 +7,10 @@ from pathlib import Path
 from PIL import Image
 
 from celtrace.assets.registry import add_assets
+from celtrace.demo.drawings import drawing
 from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.trove.manifest import scan_trove
-from tests.assets.lineart import drawing
 
 
 def _png(image: Image.Image) -> bytes:
@@ -41,7 +41,7 @@ def test_a_turned_copy_inside_an_archive_names_its_source(workspace, tmp_path: P
     assert turned.severity == Severity.HIGH and turned.subject.kind == "trove_item"
     asset = turned.evidence["asset"]
     assert asset["path"].endswith("sc012_cut001.png")
-    assert (asset["production"], asset["episode"], asset["scene"]) == ("Skyward Tails", "S01E04", "001")
+    assert (asset["production"], asset["episode"], asset["scene"]) == ("Skyward Tails", "S01E04", "SC012 CUT001")
     assert turned.evidence["trove"]["case"] == "dump-2026-11" and len(turned.evidence["item"]["sha256"]) == 64
     assert turned.evidence["distance"] <= 31
 

@@ -29,7 +29,8 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".
 METHOD = "pdq"
 BATCH = 200
 _EPISODE = re.compile(r"(?i)(?<![a-z0-9])(s\d{1,2}e\d{1,3}|ep?\d{2,4})(?![a-z0-9])")
-_SCENE = re.compile(r"(?i)(?<![a-z])(?:sc|scene|cut|c)[_-]?(\d{1,4})(?!\d)")
+_SCENE = re.compile(r"(?i)(?<![a-z])(?:sc|scene)[_-]?(\d{1,4})(?!\d)")
+_CUT = re.compile(r"(?i)(?<![a-z])(?:cut|c)[_-]?(\d{1,4})(?!\d)")
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _store(
                 path=str(path),
                 production=production,
                 episode=episode or _find(_EPISODE, path),
-                scene=_find(_SCENE, path),
+                scene=_scene(path),
                 size=size,
                 pages=len(prints),
                 registered_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -107,6 +108,12 @@ def _find(pattern: re.Pattern[str], path: Path) -> str | None:
     """The last match of ``pattern`` in the path (the file name wins over its folders)."""
     found = pattern.findall(str(path))
     return found[-1].upper() if found else None
+
+
+def _scene(path: Path) -> str | None:
+    """Scene and cut as the file name gives them: ``sc012_cut003.png`` → ``SC012 CUT003``."""
+    scene, cut = _find(_SCENE, Path(path.name)), _find(_CUT, Path(path.name))
+    return " ".join(part for part in (scene and f"SC{scene}", cut and f"CUT{cut}") if part) or None
 
 
 def _image_files(paths: Iterable[Path]) -> Iterator[Path]:

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from PIL import Image
+
 from celtrace.config import Settings
 from celtrace.errors import WorkspaceError
-from celtrace.workspace import MARKER_FILE, init_workspace, store
+from celtrace.workspace import MARKER_FILE, Workspace, init_workspace, store
 
 DEMO_MARKER = ".celtrace-demo"
 #: OFAC's legacy CSV carries no date; the excerpt's source release (see lists/SOURCE.md).
@@ -54,6 +56,7 @@ def build_demo(settings: Settings) -> DemoCase:
             ofac = [lists / name for name in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")]
             load_lists(workspace, ofac, published=OFAC_PUBLISHED)
             load_lists(workspace, [lists / "un-consolidated-dprk.xml"])
+        _leak(workspace)
         analysis = analyze(workspace)
         reports = workspace.files / "reports"
         reports.mkdir(parents=True, exist_ok=True)
@@ -62,6 +65,32 @@ def build_demo(settings: Settings) -> DemoCase:
     finally:
         workspace.close()
     return DemoCase(settings.workspace, report, len(analysis.findings))
+
+
+def _leak(workspace: Workspace) -> None:
+    """Draw episode S01E04, register it, and leave copies of some drawings in a found server dump."""
+    import zipfile
+
+    from celtrace.assets.registry import add_assets
+    from celtrace.demo.drawings import drawing, encode
+    from celtrace.trove.manifest import scan_trove
+
+    layouts = workspace.files / "demo" / "Skyward Tails" / "S01E04" / "layouts"
+    layouts.mkdir(parents=True, exist_ok=True)
+    for cut in range(1, 9):
+        drawing(cut).save(layouts / f"sc{10 + cut // 3:03d}_cut{cut:03d}.png")
+    add_assets(workspace, [layouts], "Skyward Tails")
+    dump = workspace.files / "demo" / "found-server"
+    dump.mkdir(parents=True, exist_ok=True)
+    # What a leak looks like: turned, mirrored, shrunk and re-saved copies among unrelated drawings.
+    with zipfile.ZipFile(dump / "2024-02-14.zip", "w") as archive:
+        archive.writestr("104/sc010_cut002.png", encode(drawing(2).rotate(90, expand=True), "PNG"))
+        archive.writestr("104/mirror.jpg", encode(drawing(4).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG"))
+        archive.writestr("104/small.png", encode(drawing(7).resize((256, 192)), "PNG"))
+        for seed in range(100, 104):
+            archive.writestr(f"other/{seed}.png", encode(drawing(seed), "PNG"))
+        archive.writestr("notes/0214.txt", "머리를 10% 작게 하시오 / 头部缩小10%\n")
+    scan_trove(workspace, dump, "found-server-2024")
 
 
 def _make_room(settings: Settings) -> None:

@@ -47,9 +47,7 @@ def asset_leaks(view: StoreView, settings: Settings) -> Iterator[Finding]:
     for (item_id, asset_id), distance in sorted(best.items()):
         item, trove = items[item_id]
         asset = matcher.assets[asset_id]
-        where = ", ".join(
-            part for part in (asset.production, asset.episode, asset.scene and f"scene {asset.scene}") if part
-        )
+        where = ", ".join(part for part in (asset.production, asset.episode, asset.scene) if part)
         yield Finding(
             rule=RULE,
             severity=Severity.HIGH,
