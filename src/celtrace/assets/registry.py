@@ -59,8 +59,7 @@ def add_assets(
     for path in _image_files(paths):
         if on_file:
             on_file(path)
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        digest, size = _sha256(path)
         if digest in known:
             summary.already += 1
             continue
@@ -70,7 +69,7 @@ def add_assets(
             summary.failed.append((str(path), error.message))
             continue
         known.add(digest)
-        batch.append((path, digest, len(data), prints))
+        batch.append((path, digest, size, prints))
         if len(batch) >= BATCH:
             summary.registered += _store(workspace, batch, production, episode)
             batch = []
@@ -102,6 +101,16 @@ def _store(
                 for fp in prints
             )
     return len(batch)
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    """Digest and size, streamed: a multi-page TIFF can be hundreds of megabytes."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _find(pattern: re.Pattern[str], path: Path) -> str | None:
