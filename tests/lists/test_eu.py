@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from celtrace.errors import InputError
 from celtrace.lists import eu_xml
 from celtrace.lists.model import Identifier, Target, TargetName
+from tests.lists.damage import damaged
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EU_FILE = FIXTURES / "eu/fsf_sample.xml"
@@ -155,15 +156,6 @@ def test_hostile_input_raises_input_error(tmp_path: Path, data: bytes, expected:
 )
 def test_sniff(head: bytes, expected: bool) -> None:
     assert eu_xml.sniff(Path("list.bin"), head) is expected
-
-
-@st.composite
-def damaged(draw: st.DrawFn, valid: bytes) -> bytes:
-    """A valid list cut short, with bytes overwritten, or with bytes inserted."""
-    at = draw(st.integers(0, len(valid)))
-    noise = draw(st.binary(max_size=20))
-    head = valid[:at]
-    return draw(st.sampled_from([head, head + noise + valid[at + len(noise) :], head + noise + valid[at:]]))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,6 +15,7 @@ from celtrace.errors import InputError
 from celtrace.lists import ftm
 from celtrace.lists.model import Identifier, Target, TargetName
 from celtrace.lists.values import detect_script
+from tests.lists.damage import damaged
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SAMPLES = SHARED / "data/sanctions/ftm_format_samples"
@@ -202,15 +203,6 @@ def test_sniff(head: bytes, expected: bool) -> None:
 
 
 _VALID = T1.read_bytes() if T1.is_file() else b""
-
-
-@st.composite
-def damaged(draw: st.DrawFn, valid: bytes) -> bytes:
-    """A valid export cut short, with bytes overwritten, or with bytes inserted."""
-    at = draw(st.integers(0, len(valid)))
-    noise = draw(st.binary(max_size=20))
-    head = valid[:at]
-    return draw(st.sampled_from([head, head + noise + valid[at + len(noise) :], head + noise + valid[at:]]))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from celtrace.errors import InputError
 from celtrace.lists import ofac_advanced, ofac_csv, ofac_xml
 from celtrace.lists.model import Target
+from tests.lists.damage import damaged
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 SDN_XML = (FIXTURES / "sdn.xml").read_bytes()
@@ -109,19 +110,6 @@ def test_truncated_xml_names_the_line_and_column(tmp_path: Path, module: ModuleT
     with pytest.raises(InputError, match=rf"malformed XML at line {last_line}, column \d+") as caught:
         exhaust(module, [path])
     assert caught.value.file == str(path)
-
-
-@st.composite
-def damaged(draw: st.DrawFn, valid: bytes) -> bytes:
-    """A valid file cut short, with bytes overwritten, or with bytes inserted."""
-    at = draw(st.integers(0, len(valid)))
-    noise = draw(st.binary(max_size=20))
-    cut, overwritten, inserted = (
-        valid[:at],
-        valid[:at] + noise + valid[at + len(noise) :],
-        valid[:at] + noise + valid[at:],
-    )
-    return draw(st.sampled_from([cut, overwritten, inserted]))
 
 
 def only_input_errors(module: ModuleType, files: dict[str, bytes]) -> None:

@@ -13,6 +13,7 @@ from celtrace.errors import InputError
 from celtrace.lists import uk
 from celtrace.lists.model import Identifier, Target, TargetName
 from celtrace.lists.values import country_code, iso_date
+from tests.lists.damage import damaged
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UK_FILE = FIXTURES / "uk/uk_sanctions_list.xml"
@@ -193,15 +194,6 @@ def test_a_record_too_large_is_refused(tmp_path: Path) -> None:
 )
 def test_sniff(head: bytes, expected: bool) -> None:
     assert uk.sniff(Path("list.bin"), head) is expected
-
-
-@st.composite
-def damaged(draw: st.DrawFn, valid: bytes) -> bytes:
-    """A valid list cut short, with bytes overwritten, or with bytes inserted."""
-    at = draw(st.integers(0, len(valid)))
-    noise = draw(st.binary(max_size=20))
-    head = valid[:at]
-    return draw(st.sampled_from([head, head + noise + valid[at + len(noise) :], head + noise + valid[at:]]))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from celtrace.errors import InputError
 from celtrace.lists import un_xml
 from celtrace.lists.model import Identifier, Target, TargetName
+from tests.lists.damage import damaged
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 UN_FILE = SHARED / "data/sanctions/un_sc/consolidated_2026-02-27.xml"
@@ -232,15 +233,6 @@ _VALID = (
     b"<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>BETWEEN</TYPE_OF_DATE><FROM_YEAR>1960</FROM_YEAR>"
     b"<TO_YEAR>1962</TO_YEAR></INDIVIDUAL_DATE_OF_BIRTH></INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"
 )
-
-
-@st.composite
-def damaged(draw: st.DrawFn, valid: bytes) -> bytes:
-    """A valid list cut short, with bytes overwritten, or with bytes inserted."""
-    at = draw(st.integers(0, len(valid)))
-    noise = draw(st.binary(max_size=20))
-    head = valid[:at]
-    return draw(st.sampled_from([head, head + noise + valid[at + len(noise) :], head + noise + valid[at:]]))
 
 
 def test_a_valid_small_list() -> None:
