@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from celtrace.assets.registry import AssetMatcher, add_assets
+from celtrace.assets.matcher import AssetMatcher
+from celtrace.assets.registry import add_assets
 from celtrace.cli import app
 from celtrace.demo.drawings import drawing
 

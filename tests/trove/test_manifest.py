@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import json
+import threading
 import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from celtrace.cli import app
 from celtrace.trove.items import TroveItem
 from celtrace.trove.manifest import SEALED, _fields, manifest, scan_trove, verify_manifest
+from celtrace.workspace.schema import Trove
 
 
 def make_trove(folder: Path) -> Path:
@@ -96,5 +100,41 @@ def test_cli_scan_and_verify(workspace, tmp_path):
     assert len(lines) == 10 and {"path", "sha256", "size", "kind", "status", "message"} <= set(lines[0])
     verified = runner.invoke(app, ["trove", "verify", "-w", ws, "--json"])
     assert json.loads(verified.output)["ok"] is True
-    refused = runner.invoke(app, ["trove", "scan", "http://127.0.0.1:8080/files/", "-w", ws])
-    assert refused.exit_code == 1 and "not supported yet" in refused.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_cli_scans_an_http_listing_like_the_folder_it_serves(workspace, tmp_path):
+    root = make_trove(tmp_path / "dump")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        result = CliRunner().invoke(app, ["trove", "scan", url, "-w", str(workspace.path), "--json"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    remote = [json.loads(line) for line in result.stdout.splitlines()]
+    scan_trove(workspace, root, "local copy")
+    with workspace.session() as session:
+        troves = {trove.case: trove for trove in session.scalars(select(Trove))}
+        local = manifest(session, troves["local copy"].id)
+        served = manifest(session, troves[f"127.0.0.1:{server.server_address[1]}"].id)
+    assert troves[f"127.0.0.1:{server.server_address[1]}"].root == url
+    assert [(row.display_path, row.sha256, row.status) for row in served] == [
+        (row.display_path, row.sha256, row.status) for row in local
+    ]
+    assert [line["path"] for line in remote] == [row.display_path for row in local]
+    assert not any((workspace.path / "tmp").iterdir())  # downloads were spooled there, then removed
+
+
+def test_only_http_urls_are_scanned(workspace):
+    result = CliRunner().invoke(app, ["trove", "scan", "ftp://127.0.0.1/files/", "-w", str(workspace.path)])
+    assert result.exit_code == 1 and "http://" in result.stderr

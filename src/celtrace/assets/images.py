@@ -9,6 +9,10 @@ with Pillow's bicubic filter (7 ms) costs more than decoding it as PNG (5 ms): J
 1/8 scale by libjpeg (``draft``), and everything else is reduced by whole factors with a box filter (one
 pass over the pixels, ``reducing_gap=1``) before a bilinear resample of what is left.
 
+Besides raster images, a PSD gives its merged composite (Pillow reads it; layers are never parsed, so their
+number costs nothing), a PDF every page rendered by PDFium (``pdf_pages``) and an MP4 or MOV video the frames
+that show a new picture (``video_frames``). The format is told by magic bytes, as ``trove.items.sniff`` does.
+
 Found files are hostile input: every failure, decompression bombs included, becomes an ``InputError`` that
 names the file, so a scan records the item and goes on.
 """
@@ -26,16 +30,27 @@ import numpy.typing as npt
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from celtrace.errors import InputError
+from celtrace.trove.items import HEAD_BYTES, sniff
 
 WORKING_SIZE = 512
 """Default longest side of a working image (PDQ's reference hasher works at 512; PDQ here uses its own
 square size, see ``fingerprint.PDQ_SIZE``)."""
 
 MAX_PAGES = 256
-"""More pages than this in one TIFF is treated as hostile (each page could be a small bomb)."""
+"""More pages than this in one TIFF or PDF is treated as hostile (each page could be a small bomb)."""
 
-FORMATS = frozenset({"PNG", "JPEG", "MPO", "TIFF", "BMP", "DIB", "GIF", "WEBP"})
+FORMATS = frozenset({"PNG", "JPEG", "MPO", "TIFF", "BMP", "DIB", "GIF", "WEBP", "PSD"})
 """Pillow format names accepted; MPO is what Pillow calls many camera JPEGs."""
+
+SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".psd", ".pdf", ".mp4", ".m4v", ".mov"}
+)
+"""File suffixes worth registering as drawings (decoding itself goes by content, not by name)."""
+
+DECODABLE_KINDS = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp", "psd", "pdf", "mp4", "mov"})
+"""Kinds named by ``celtrace.trove.items.sniff`` that ``decode_bytes`` takes."""
+
+_VIDEO_KINDS = frozenset({"mp4", "mov"})
 
 _MULTI_PAGE = frozenset({"TIFF"})  # every page is a drawing; GIF frames are animation, so only the first
 
@@ -47,7 +62,10 @@ class WorkingImage:
     pixels: npt.NDArray[np.uint8]
     page: int
     source_size: tuple[int, int]
+    """Width and height in pixels; for a PDF page, in points."""
     source_format: str
+    time_s: float | None = None
+    """For a video frame, where it is in the video, in seconds."""
 
 
 def decode_file(
@@ -102,11 +120,22 @@ class _Shape:
 def _decode(fp: IO[bytes], name: str, shape: _Shape, max_pixels: int | None) -> list[WorkingImage]:
     limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
     try:
+        kind = sniff(fp.read(HEAD_BYTES))
+        fp.seek(0)
         with warnings.catch_warnings():
             # Pillow's other warnings (odd EXIF, truncated chunks) on hostile files would only flood a scan's
             # output; a bomb, which Pillow merely warns about up to twice MAX_IMAGE_PIXELS, is an error here.
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # PDFium and OpenCV are imported only when a PDF or a video turns up (together ~0.16 s).
+            if kind == "pdf":
+                from celtrace.assets.pdf_pages import decode_pages
+
+                return decode_pages(fp, name, shape.size, shape.square, limit)
+            if kind in _VIDEO_KINDS:
+                from celtrace.assets.video_frames import decode_frames
+
+                return decode_frames(fp, name, kind.upper(), shape.size, shape.square, limit)
             with Image.open(fp) as image:
                 if image.format not in FORMATS:
                     raise InputError(f"unsupported image format {image.format}", file=name)
@@ -121,7 +150,8 @@ def _decode(fp: IO[bytes], name: str, shape: _Shape, max_pixels: int | None) -> 
         raise InputError("image needs more memory than is available", file=name) from error
     except Exception as error:
         # Pillow's plugins raise many types on malformed data (OSError, ValueError, SyntaxError, EOFError,
-        # struct.error, IndexError...); for a found file they all mean "this item is broken".
+        # struct.error, IndexError...), as do PDFium (PdfiumError) and OpenCV (cv2.error); for a found file
+        # they all mean "this item is broken".
         raise InputError(f"cannot decode image: {type(error).__name__}: {error}", file=name) from error
 
 

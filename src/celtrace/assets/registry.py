@@ -1,8 +1,8 @@
-"""The asset registry: drawings a studio sends out, with their global fingerprints, and matching against it.
+"""The asset registry: drawings a studio sends out, with their fingerprints (``matcher`` searches it).
 
 ``add_assets`` is idempotent (an asset is known by its SHA-256) and commits in batches, so an interrupted
-registration keeps what it did. ``match_files`` fingerprints query images exactly as registration does and
-searches every page's eight dihedral variants, so rotated and mirrored copies are found too.
+registration keeps what it did. Each page gets a PDQ fingerprint and its local features, made exactly as
+a query's are (``prints``).
 """
 
 from __future__ import annotations
@@ -13,20 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from celtrace.assets.fingerprint import MATCH_DISTANCE, Fingerprint, fingerprint_file
-from celtrace.assets.hash_index import HashIndex
+from celtrace.assets.images import SUFFIXES
+from celtrace.assets.matcher import GLOBAL_METHOD
+from celtrace.assets.prints import ImagePrints, prints_of_file
 from celtrace.errors import InputError
 from celtrace.workspace import Workspace
-from celtrace.workspace.schema import Asset, FingerprintRow
+from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
-METHOD = "pdq"
 BATCH = 200
 _EPISODE = re.compile(r"(?i)(?<![a-z0-9])(s\d{1,2}e\d{1,3}|ep?\d{2,4})(?![a-z0-9])")
 _SCENE = re.compile(r"(?i)(?<![a-z])(?:sc|scene)[_-]?(\d{1,4})(?!\d)")
@@ -55,7 +51,7 @@ def add_assets(
     summary = AddSummary()
     with workspace.session() as session:
         known = set(session.scalars(select(Asset.sha256)))
-    batch: list[tuple[Path, str, int, list[Fingerprint]]] = []
+    batch: list[tuple[Path, str, int, ImagePrints]] = []
     for path in _image_files(paths):
         if on_file:
             on_file(path)
@@ -64,7 +60,7 @@ def add_assets(
             summary.already += 1
             continue
         try:
-            prints = fingerprint_file(path)
+            prints = prints_of_file(path)
         except InputError as error:
             summary.failed.append((str(path), error.message))
             continue
@@ -78,7 +74,7 @@ def add_assets(
 
 
 def _store(
-    workspace: Workspace, batch: list[tuple[Path, str, int, list[Fingerprint]]], production: str, episode: str | None
+    workspace: Workspace, batch: list[tuple[Path, str, int, ImagePrints]], production: str, episode: str | None
 ) -> int:
     if not batch:
         return 0
@@ -91,14 +87,19 @@ def _store(
                 episode=episode or _find(_EPISODE, path),
                 scene=_scene(path),
                 size=size,
-                pages=len(prints),
+                pages=prints.pages,
                 registered_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             change.session.add(asset)
             change.session.flush()
             change.session.add_all(
-                FingerprintRow(asset_id=asset.id, page=fp.page, method=METHOD, code=fp.hex(), quality=fp.quality)
-                for fp in prints
+                FingerprintRow(asset_id=asset.id, page=fp.page, method=GLOBAL_METHOD, code=fp.hex(), quality=fp.quality)
+                for fp in prints.global_prints
+            )
+            change.session.add_all(
+                AssetFeatures(asset_id=asset.id, page=f.page, width=f.width, height=f.height, points=p, descriptors=d)
+                for f in prints.local
+                for p, d in [f.to_blobs()]
             )
     return len(batch)
 
@@ -130,63 +131,6 @@ def _image_files(paths: Iterable[Path]) -> Iterator[Path]:
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         else:
             yield path
-
-
-@dataclass(frozen=True)
-class AssetMatch:
-    """A registered asset a query image matches."""
-
-    asset_id: int
-    path: str
-    production: str
-    episode: str | None
-    distance: int
-    score: float
-    method: str
-
-    def to_json(self) -> dict[str, Any]:
-        """The match as ``match --json`` prints it."""
-        return {
-            "asset_id": self.asset_id,
-            "path": self.path,
-            "production": self.production,
-            "episode": self.episode,
-            "score": self.score,
-            "distance": self.distance,
-            "method": self.method,
-        }
-
-
-class AssetMatcher:
-    """An index over every registered fingerprint; build once, match many files."""
-
-    def __init__(self, session: Session) -> None:
-        rows = session.execute(
-            select(FingerprintRow.asset_id, FingerprintRow.code).where(FingerprintRow.method == METHOD)
-        ).all()
-        self.assets = {asset.id: asset for asset in session.scalars(select(Asset))}
-        # The flat scan is exact and, measured at 1,000,000 codes, no slower than multi-index hashing
-        # (benchmarks/fingerprint.py).
-        self.index = HashIndex("flat")
-        if rows:
-            codes = np.frombuffer(b"".join(bytes.fromhex(code) for _, code in rows), dtype=np.uint8)
-            self.index.add([asset_id for asset_id, _ in rows], codes.reshape(len(rows), -1))
-
-    def match(self, path: Path, limit: int = 10) -> list[AssetMatch]:
-        """Registered assets within PDQ's match distance of any page of the image, best first."""
-        best: dict[int, int] = {}
-        for fp in fingerprint_file(path):
-            for asset_id, distance in self.index.search(fp.codes()[None, ...], MATCH_DISTANCE, limit)[0]:
-                best[asset_id] = min(distance, best.get(asset_id, distance))
-        ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))[:limit]
-        return [self._describe(asset_id, distance) for asset_id, distance in ranked]
-
-    def _describe(self, asset_id: int, distance: int) -> AssetMatch:
-        asset = self.assets[asset_id]
-        # PDQ similarity: the share of the 256 bits that agree; a match is at most 31 bits apart (0.879).
-        return AssetMatch(
-            asset.id, asset.path, asset.production, asset.episode, distance, round(1 - distance / 256, 3), METHOD
-        )

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
-from celtrace.errors import CeltraceError, InputError
+from celtrace.errors import InputError
 
 assets_app = typer.Typer(help="The registry of drawings the studio sends out.", no_args_is_help=True)
 
@@ -49,30 +49,30 @@ def match(
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Find the registered drawings each image is a copy of (re-saved, rescaled, rotated or mirrored)."""
-    from celtrace.assets.registry import AssetMatcher
+    """Find the registered drawings each image copies: re-saved, rescaled, turned, mirrored, cropped or padded."""
+    from celtrace.assets.matcher import AssetMatcher
 
     failed = False
+    # The matcher reads registered pages' keypoints on demand, so the session stays open while it matches.
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
-    for path in files:
-        try:
-            found = matcher.match(path)
-        except CeltraceError as error:
-            if not isinstance(error, InputError):
-                raise
-            failed = True
+        for path in files:
+            try:
+                found = matcher.match(path)
+            except InputError as error:
+                failed = True
+                if json_output:
+                    print_json({"file": str(path), "matches": [], "watermark": None, "error": error.message})
+                else:
+                    typer.echo(f"error: {error}", err=True)
+                continue
             if json_output:
-                print_json({"file": str(path), "matches": [], "watermark": None, "error": error.message})
+                print_json({"file": str(path), "matches": [m.to_json() for m in found], "watermark": None})
+            elif found:
+                for m in found:
+                    where = ", ".join(part for part in (m.production, m.episode, m.scene) if part)
+                    typer.echo(f"{path}: {m.path} ({where}) {m.method} score {m.score}")
             else:
-                typer.echo(f"error: {error}", err=True)
-            continue
-        if json_output:
-            print_json({"file": str(path), "matches": [m.to_json() for m in found], "watermark": None})
-        elif found:
-            for m in found:
-                typer.echo(f"{path}: {m.path} ({m.production}{', ' + m.episode if m.episode else ''}) score {m.score}")
-        else:
-            typer.echo(f"{path}: no registered asset")
+                typer.echo(f"{path}: no registered asset")
     if failed:
         raise typer.Exit(1)

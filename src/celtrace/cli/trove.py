@@ -18,7 +18,7 @@ trove_app = typer.Typer(
 
 @trove_app.command("scan")
 def trove_scan(
-    root: Annotated[str, typer.Argument(help="A folder or an archive.")],
+    root: Annotated[str, typer.Argument(help="A folder, an archive, or the http(s):// URL of a directory listing.")],
     case: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
@@ -27,11 +27,17 @@ def trove_scan(
     from celtrace.trove.manifest import scan_trove
     from celtrace.workspace.schema import TroveItemRow
 
-    if "://" in root:
-        raise InputError("scanning an HTTP listing is not supported yet: download it and scan the folder", file=root)
-    path = Path(root)
-    if not path.exists():
-        raise InputError("no such file or folder", file=root)
+    target: Path | str
+    if root.lower().startswith(("http://", "https://")):
+        target = root  # an HTTP directory listing, walked by celtrace.trove.listing
+    elif "://" in root:
+        raise InputError(
+            "only http:// and https:// listings can be scanned: download it and scan the folder", file=root
+        )
+    else:
+        target = Path(root)
+        if not target.exists():
+            raise InputError("no such file or folder", file=root)
 
     def show(row: TroveItemRow) -> None:
         progress.advance(task)
@@ -50,7 +56,7 @@ def trove_scan(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
-        summary = scan_trove(ws, path, case, on_item=show)
+        summary = scan_trove(ws, target, case, on_item=show)
     if not json_output:
         typer.echo(
             f"{summary.case}: {summary.recorded} items recorded, {summary.already} already in the manifest, "

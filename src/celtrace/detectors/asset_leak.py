@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import select
 
 from celtrace.config import Settings
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.detectors.view import StoreView
-from celtrace.workspace.schema import Trove, TroveFingerprint, TroveItemRow
+from celtrace.workspace.schema import Trove, TroveFeatures, TroveFingerprint, TroveItemRow
+
+if TYPE_CHECKING:
+    from celtrace.assets.matcher import AssetMatch
 
 RULE = "ASSET.LEAK"
 
@@ -18,58 +21,77 @@ RULE = "ASSET.LEAK"
 def asset_leaks(view: StoreView, settings: Settings) -> Iterator[Finding]:
     """A file in found material is a copy of a drawing the studio registered and sent out.
 
-    Every image a trove scan took in is fingerprinted (PDQ, with its rotations and mirrors) and compared
-    with the registry; a copy within PDQ's match distance (31 of 256 bits) names the production, the
-    episode and the registered file it comes from, even after re-saving, rescaling, rotating by 90° or
-    mirroring. The trove item's path and SHA-256 tie the finding to the custody manifest.
+    Every image a trove scan took in was fingerprinted (PDQ with its rotations and mirrors, and ORB
+    keypoints) and is matched against the registry in two stages: a near-duplicate within PDQ's distance,
+    or, for crops, margins, small turns, rescans and panels of a larger sheet, keypoints that map onto the
+    registered drawing under one rotation and scale. The finding names the production, episode and scene,
+    and the trove item's path and SHA-256 tie it to the custody manifest.
     """
-    from celtrace.assets.fingerprint import MATCH_DISTANCE
-    from celtrace.assets.registry import METHOD, AssetMatcher
-
-    matcher = AssetMatcher(view.session)
-    if not matcher.assets:
-        return
-    rows = view.session.execute(
-        select(TroveFingerprint.variants, TroveItemRow, Trove)
-        .join(TroveItemRow, TroveFingerprint.item_id == TroveItemRow.id)
-        .join(Trove, TroveItemRow.trove_id == Trove.id)
-        .where(TroveFingerprint.method == METHOD)
-        .order_by(TroveItemRow.id, TroveFingerprint.page)
-    ).all()
-    best: dict[tuple[int, int], int] = {}
-    items: dict[int, tuple[TroveItemRow, Trove]] = {}
-    for variants, item, trove in rows:
-        items[item.id] = (item, trove)
-        codes = np.frombuffer(b"".join(bytes.fromhex(code) for code in variants.split()), dtype=np.uint8)
-        for asset_id, distance in matcher.index.search(codes.reshape(1, -1, 32), MATCH_DISTANCE, 5)[0]:
-            key = (item.id, asset_id)
-            best[key] = min(distance, best.get(key, distance))
-    for (item_id, asset_id), distance in sorted(best.items()):
-        item, trove = items[item_id]
-        asset = matcher.assets[asset_id]
-        where = ", ".join(part for part in (asset.production, asset.episode, asset.scene) if part)
+    for item, trove, match in trove_matches(view):
+        where = ", ".join(part for part in (match.production, match.episode, match.scene) if part)
         yield Finding(
             rule=RULE,
             severity=Severity.HIGH,
             subject=Subject("trove_item", str(item.id), item.display_path),
-            title=f"{item.display_path} is a copy of {asset.path} ({where})",
+            title=f"{item.display_path} is a copy of {match.path} ({where})",
             explanation=f"The file {item.display_path!r} in the trove {trove.case!r} is a copy of the registered "
-            f"drawing {asset.path!r} ({where}): their fingerprints are {distance} bits apart of 256, within "
-            f"the {MATCH_DISTANCE} that PDQ counts as the same picture.",
+            f"drawing {match.path!r} ({where}): {match.explain()}.",
             evidence={
                 "trove": {"id": trove.id, "case": trove.case, "root": trove.root},
                 "item": {"id": item.id, "path": item.display_path, "sha256": item.sha256, "seq": item.seq},
                 "asset": {
-                    "id": asset.id,
-                    "path": asset.path,
-                    "sha256": asset.sha256,
-                    "production": asset.production,
-                    "episode": asset.episode,
-                    "scene": asset.scene,
+                    "id": match.asset_id,
+                    "path": match.path,
+                    "sha256": match.sha256,
+                    "production": match.production,
+                    "episode": match.episode,
+                    "scene": match.scene,
                 },
-                "distance": distance,
-                "score": round(1 - distance / 256, 3),
-                "method": METHOD,
+                "method": match.method,
+                "score": match.score,
+                "distance": match.distance,
+                "geometry": match.geometry,
+                "page": match.page,
             },
-            key=f"{item.id}:{asset.id}",
+            key=f"{item.id}:{match.asset_id}",
         )
+
+
+def trove_matches(view: StoreView) -> Iterator[tuple[TroveItemRow, Trove, AssetMatch]]:
+    """Every (trove item, its trove, registered asset it copies), in manifest order; computed once per run."""
+    return iter(view.shared("trove_matches", lambda: list(_trove_matches(view))))
+
+
+def _trove_matches(view: StoreView) -> Iterator[tuple[TroveItemRow, Trove, AssetMatch]]:
+    from celtrace.assets.fingerprint import Fingerprint
+    from celtrace.assets.local_features import LocalFeatures
+    from celtrace.assets.matcher import GLOBAL_METHOD, AssetMatcher
+    from celtrace.assets.prints import ImagePrints
+
+    matcher = AssetMatcher(view.session)
+    if not matcher.assets:
+        return
+    session = view.session
+    items = session.execute(
+        select(TroveItemRow, Trove)
+        .join(Trove, TroveItemRow.trove_id == Trove.id)
+        .where(TroveItemRow.id.in_(select(TroveFingerprint.item_id)))
+        .order_by(Trove.id, TroveItemRow.seq)
+    ).all()
+    for item, trove in items:
+        prints = [
+            Fingerprint(tuple(bytes.fromhex(code) for code in row.variants.split()), quality=0, page=row.page)
+            for row in session.scalars(
+                select(TroveFingerprint)
+                .where(TroveFingerprint.item_id == item.id, TroveFingerprint.method == GLOBAL_METHOD)
+                .order_by(TroveFingerprint.page)
+            )
+        ]
+        local = [
+            LocalFeatures.from_blobs(row.points, row.descriptors, row.width, row.height, row.page)
+            for row in session.scalars(
+                select(TroveFeatures).where(TroveFeatures.item_id == item.id).order_by(TroveFeatures.page)
+            )
+        ]
+        for match in matcher.match_prints(ImagePrints(prints, local)):
+            yield item, trove, match

@@ -79,6 +79,9 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"BM", "bmp"),
 )
 
+#: Top-level atoms a QuickTime movie may start with when it predates the ``ftyp`` box (older Apple tools).
+_QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"pnot"})
+
 #: Kinds the walk opens and walks into.
 ARCHIVE_KINDS = frozenset({"zip", "gzip", "bzip2", "xz", "7z", "tar", "xlsx", "docx", "pptx"})
 
@@ -122,7 +125,13 @@ def sniff(head: bytes) -> str:
         return "webp"
     if head[4:8] == b"ftyp":
         return "mov" if head[8:12] == b"qt  " else "mp4"
-    return "text" if _looks_like_text(head) else "unknown"
+    if _looks_like_text(head):
+        return "text"
+    # Only now: "The wide shot..." has "wide" at offset 4 too. A real atom starts with its size (0 and 1 mean
+    # "to the end" and "64-bit size follows"), and a movie's head is binary.
+    if head[4:8] in _QUICKTIME_ATOMS and int.from_bytes(head[:4], "big") not in range(2, 8):
+        return "mov"
+    return "unknown"
 
 
 def _looks_like_text(head: bytes) -> bool:

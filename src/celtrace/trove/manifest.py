@@ -13,23 +13,24 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from celtrace.assets.fingerprint import Fingerprint, fingerprint_bytes
-from celtrace.assets.registry import METHOD
+from celtrace.assets.images import DECODABLE_KINDS
+from celtrace.assets.matcher import GLOBAL_METHOD
+from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, Limits
+from celtrace.trove.listing import walk_listing
 from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace
 from celtrace.workspace.audit import GENESIS, ChainProblem, seal
-from celtrace.workspace.schema import Trove, TroveFingerprint, TroveItemRow
+from celtrace.workspace.schema import Trove, TroveFeatures, TroveFingerprint, TroveItemRow
 
 #: The columns each manifest line's hash covers.
 SEALED = ("seq", "path", "display_path", "kind", "extension_lies", "size", "sha256", "status", "message", "taken_at")
-#: Item kinds fingerprinted for matching against registered assets.
-IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "tiff", "bmp", "webp"})
 #: Larger images are kept in custody but not decoded: no drawing needs 256 MB.
 MAX_IMAGE_BYTES = 256 * 2**20
 # Items per transaction: an interruption loses at most this many, and each commit stays small.
@@ -54,15 +55,28 @@ class ScanSummary:
 
 def scan_trove(
     workspace: Workspace,
-    root: Path,
+    root: Path | str,
     case: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     on_item: Callable[[TroveItemRow], None] | None = None,
     batch_size: int = BATCH,
 ) -> ScanSummary:
-    """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line."""
-    root_text = str(root.resolve())
-    case = case or root.resolve().name or root_text
+    """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line.
+
+    ``root`` is a folder or file, or the ``http://`` or ``https://`` URL of an open directory listing, which
+    is read with GET requests only; its downloads are spooled in the workspace's ``tmp`` folder.
+    """
+    if isinstance(root, str) and _is_url(root):
+        root_text = root
+        case = case or urlsplit(root).netloc
+        spool = workspace.path / "tmp"
+        spool.mkdir(exist_ok=True)
+        items: Iterable[TroveItem] = walk_listing(root, limits, spool_dir=spool)
+    else:
+        local = Path(root).resolve()
+        root_text = str(local)
+        case = case or local.name or root_text
+        items = walk(local, limits)
     with workspace.change("trove open", case=case, root=root_text) as change:
         trove = change.session.scalars(select(Trove).where(Trove.case == case, Trove.root == root_text)).first()
         change.recorded = trove is None
@@ -74,8 +88,8 @@ def scan_trove(
     with workspace.session() as session:
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
     recorded = already = problems = 0
-    batch: list[tuple[TroveItem, list[Fingerprint]]] = []
-    for item in walk(root, limits):
+    batch: list[tuple[TroveItem, ImagePrints | None]] = []
+    for item in items:
         if item.display_path in seen:
             already += 1
             continue
@@ -95,22 +109,26 @@ def scan_trove(
     return ScanSummary(trove_id, case, root_text, recorded, already, problems)
 
 
-def _fingerprints(item: TroveItem) -> list[Fingerprint]:
-    """Global fingerprints of an image item, or none: an image that will not decode is still in custody."""
-    if not item.ok or item.kind not in IMAGE_KINDS or item.opener is None or (item.size or 0) > MAX_IMAGE_BYTES:
-        return []
+def _fingerprints(item: TroveItem) -> ImagePrints | None:
+    """Fingerprints of an image item, or None: an image that will not decode is still in custody."""
+    if not item.ok or item.kind not in DECODABLE_KINDS or item.opener is None or (item.size or 0) > MAX_IMAGE_BYTES:
+        return None
     try:
         with item.opener() as stream:
             data = stream.read(MAX_IMAGE_BYTES + 1)
-        return fingerprint_bytes(data, item.display_path)
+        return prints_of_bytes(data, item.display_path)
     except Exception:  # hostile bytes: decoders raise almost anything; the item stays recorded without them
-        return []
+        return None
+
+
+def _is_url(root: str) -> bool:
+    return "://" in root
 
 
 def _append(
     workspace: Workspace,
     trove_id: int,
-    items: list[tuple[TroveItem, list[Fingerprint]]],
+    items: list[tuple[TroveItem, ImagePrints | None]],
     on_item: Callable[[TroveItemRow], None] | None,
 ) -> int:
     if not items:
@@ -134,9 +152,17 @@ def _append(
                 session.flush()
                 session.add_all(
                     TroveFingerprint(
-                        item_id=row.id, page=fp.page, method=METHOD, variants=" ".join(v.hex() for v in fp.variants)
+                        item_id=row.id,
+                        page=fp.page,
+                        method=GLOBAL_METHOD,
+                        variants=" ".join(v.hex() for v in fp.variants),
                     )
-                    for fp in prints
+                    for fp in prints.global_prints
+                )
+                session.add_all(
+                    TroveFeatures(item_id=row.id, page=f.page, width=f.width, height=f.height, points=p, descriptors=d)
+                    for f in prints.local
+                    for p, d in [f.to_blobs()]
                 )
             prev = row.hash
             if on_item:

@@ -77,7 +77,7 @@ def _walk_entry(path: Path, segments: tuple[str, ...], limits: Limits, mode: int
     if refusal is not None:
         yield TroveItem(segments, *refusal)
         return
-    yield from _walk_stream(segments, lambda: _open_regular(path), None, None, 0, limits)
+    yield from walk_stream(segments, lambda: _open_regular(path), None, None, 0, limits)
 
 
 def _open_regular(path: Path) -> IO[bytes]:
@@ -94,7 +94,7 @@ def _open_regular(path: Path) -> IO[bytes]:
         raise
 
 
-def _walk_stream(
+def walk_stream(
     segments: tuple[str, ...],
     opener: Opener,
     max_bytes: int | None,
@@ -131,7 +131,7 @@ def _walk_stream(
             if isinstance(member, TroveItem):
                 yield member
             elif isinstance(member, Member):
-                yield from _walk_stream(
+                yield from walk_stream(
                     member.segments, member.opener, limits.max_member_bytes, member.compressed_size, depth + 1, limits
                 )
     except Exception as error:

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -255,3 +266,29 @@ class TroveFingerprint(Base):
     method: Mapped[str] = mapped_column(String(20), primary_key=True)
     # All eight dihedral variants, space-separated hex: a found copy may be turned or mirrored.
     variants: Mapped[str] = mapped_column(Text)
+
+
+class AssetFeatures(Base):
+    """Local features of one page of an asset: ORB keypoints (float16 x, y) and their 32-byte descriptors."""
+
+    __tablename__ = "asset_features"
+
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    points: Mapped[bytes] = mapped_column(LargeBinary)
+    descriptors: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TroveFeatures(Base):
+    """Local features of one page of an image found in a trove, kept so matching needs no second read."""
+
+    __tablename__ = "trove_features"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("trove_items.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    points: Mapped[bytes] = mapped_column(LargeBinary)
+    descriptors: Mapped[bytes] = mapped_column(LargeBinary)
