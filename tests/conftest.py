@@ -17,6 +17,10 @@ from urllib.parse import quote
 
 import pytest
 
+# FAISS's OpenMP threads spin while they wait; with the database server and Chromium sharing two cores,
+# spinning made index searches ten times slower. Set before anything imports FAISS.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from celtrace.config import Settings, load_settings
 from celtrace.workspace import Workspace, init_workspace
 

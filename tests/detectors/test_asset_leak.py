@@ -4,7 +4,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from celtrace.assets.registry import add_assets
 from celtrace.demo.drawings import drawing
@@ -43,7 +43,42 @@ def test_a_turned_copy_inside_an_archive_names_its_source(workspace, tmp_path: P
     assert asset["path"].endswith("sc012_cut001.png")
     assert (asset["production"], asset["episode"], asset["scene"]) == ("Skyward Tails", "S01E04", "SC012 CUT001")
     assert turned.evidence["trove"]["case"] == "dump-2026-11" and len(turned.evidence["item"]["sha256"]) == 64
+    assert turned.evidence["method"] == "pdq" and turned.evidence["geometry"] is None
     assert turned.evidence["distance"] <= 31
+
+
+def test_a_cropped_and_a_padded_copy_inside_an_archive_are_found_by_keypoints(workspace, tmp_path: Path):
+    registered = tmp_path / "S01E04"
+    registered.mkdir()
+    for seed in range(3):
+        drawing(seed).save(registered / f"sc012_cut{seed:03d}.png")
+    add_assets(workspace, [registered], "Skyward Tails")
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    with zipfile.ZipFile(dump / "day-0215.zip", "w") as archive:
+        # The middle of drawing 0, a fifth of its width and height cut away, and drawing 2 on a white margin:
+        # both too far from their source for PDQ.
+        archive.writestr("ep104/crop.png", _png(drawing(0).crop((102, 77, 922, 691))))
+        archive.writestr("ep104/padded.png", _png(ImageOps.expand(drawing(2), (64, 48), fill="white")))
+        archive.writestr("ep104/other.png", _png(drawing(77)))
+    scan_trove(workspace, dump, "dump-2026-12")
+
+    findings = analyze(workspace, only=["ASSET.LEAK"]).findings
+    named = {f.subject.name: f for f in findings}
+    assert sorted(named) == ["day-0215.zip > ep104/crop.png", "day-0215.zip > ep104/padded.png"]
+    for name, source in [("crop", "sc012_cut000.png"), ("padded", "sc012_cut002.png")]:
+        finding = named[f"day-0215.zip > ep104/{name}.png"]
+        evidence = finding.evidence
+        assert finding.severity == Severity.HIGH and finding.subject.kind == "trove_item"
+        assert Path(evidence["asset"]["path"]).name == source, name
+        assert evidence["method"] == "orb" and evidence["distance"] is None, name
+        assert set(evidence["geometry"]) == {"inliers", "share", "scale", "rotation"}, name
+        assert evidence["geometry"]["inliers"] >= 30 and 0 < evidence["score"] <= 1, name
+        assert evidence["trove"]["case"] == "dump-2026-12"
+        assert "keypoints map onto the registered drawing" in finding.explanation
+    assert named["day-0215.zip > ep104/crop.png"].evidence["geometry"]["scale"] < 1
+    assert named["day-0215.zip > ep104/padded.png"].evidence["geometry"]["scale"] > 1
 
 
 def test_no_registry_no_findings(workspace, tmp_path: Path):

@@ -21,7 +21,7 @@ from celtrace.assets.local_features import LocalFeatures
 INDEXED = 256
 """Descriptors of each registered page put in the index (its strongest keypoints)."""
 
-QUERIED = 500
+QUERIED = 1000
 """Descriptors of a query that vote."""
 
 NEIGHBOURS = 4

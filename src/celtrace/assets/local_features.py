@@ -114,12 +114,14 @@ def verify(query: LocalFeatures, reference: LocalFeatures) -> Verification | Non
     """Fit one similarity transform from the query onto the reference; None when there is no plausible one."""
     if len(query) < MIN_INLIERS or len(reference) < MIN_INLIERS:
         return None
-    pairs = _matcher.knnMatch(query.descriptors, reference.descriptors, k=2)
-    good = [pair[0] for pair in pairs if len(pair) == 2 and pair[0].distance < _RATIO * pair[1].distance]
-    if len(good) < MIN_INLIERS:
+    # Matches are taken in both directions and pooled: a small panel's keypoints pass the ratio test more
+    # often from the reference's side, a crop's from the query's.
+    pairs = {(q, r) for q, r in _distinct(query.descriptors, reference.descriptors)}
+    pairs |= {(q, r) for r, q in _distinct(reference.descriptors, query.descriptors)}
+    if len(pairs) < MIN_INLIERS:
         return None
-    source = query.points[[match.queryIdx for match in good]]
-    target = reference.points[[match.trainIdx for match in good]]
+    matched = np.array(sorted(pairs), dtype=np.int64)
+    source, target = query.points[matched[:, 0]], reference.points[matched[:, 1]]
     fitted, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=_REPROJECTION)
     if fitted is None:
         return None
@@ -140,6 +142,16 @@ def verify(query: LocalFeatures, reference: LocalFeatures) -> Verification | Non
     overlap = max(_MIN_OVERLAP, min(forward, backward))
     rotation = float(np.degrees(np.arctan2(transform[1, 0], transform[0, 0])))
     return Verification(inliers, min(1.0, inliers / overlap), scale, rotation)
+
+
+def _distinct(queries: npt.NDArray[np.uint8], train: npt.NDArray[np.uint8]) -> list[tuple[int, int]]:
+    """Nearest-neighbour matches that pass Lowe's ratio test, as (query index, train index)."""
+    found = _matcher.knnMatch(queries, train, k=2)
+    return [
+        (pair[0].queryIdx, pair[0].trainIdx)
+        for pair in found
+        if len(pair) == 2 and pair[0].distance < _RATIO * pair[1].distance
+    ]
 
 
 def _apply(transform: npt.NDArray[np.float64], points: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

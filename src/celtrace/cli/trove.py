@@ -20,6 +20,10 @@ trove_app = typer.Typer(
 def trove_scan(
     root: Annotated[str, typer.Argument(help="A folder, an archive, or the http(s):// URL of a directory listing.")],
     case: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
+    holder: Annotated[
+        str | None,
+        typer.Option(help="Who held the material (a server's operator, a vendor's drive); checked against the chain."),
+    ] = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -56,7 +60,7 @@ def trove_scan(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
-        summary = scan_trove(ws, target, case, on_item=show)
+        summary = scan_trove(ws, target, case, holder=holder, on_item=show)
     if not json_output:
         typer.echo(
             f"{summary.case}: {summary.recorded} items recorded, {summary.already} already in the manifest, "

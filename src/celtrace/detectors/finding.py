@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Literal
 
-SubjectKind = Literal["vendor", "person", "account", "asset", "trove_item"]
+SubjectKind = Literal["vendor", "person", "account", "asset", "trove_item", "party"]
+"""``party``: someone evidence names who is not in the chain (a trove's holder, say)."""
 
 
 class Severity(IntEnum):

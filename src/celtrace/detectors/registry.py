@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from celtrace.config import Settings
-from celtrace.detectors import asset_leak, chain_links, sanctions, vendor_identity, vendor_payment
+from celtrace.detectors import (
+    asset_leak,
+    chain_links,
+    sanctions,
+    undeclared_subcontractor,
+    vendor_identity,
+    vendor_payment,
+)
 from celtrace.detectors.finding import Finding
 from celtrace.detectors.view import StoreView
 from celtrace.errors import CeltraceError
@@ -36,6 +43,7 @@ class Detector:
 DETECTORS: tuple[Detector, ...] = (
     Detector("SANCTIONS.MATCH", sanctions.sanctions_matches),
     Detector("CHAIN.SANCTIONED_LINK", chain_links.sanctioned_links),
+    Detector("CHAIN.UNDECLARED_SUBCONTRACTOR", undeclared_subcontractor.undeclared_subcontractors),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
     Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),
     Detector("VENDOR.IDENTITY_RED_FLAG", vendor_identity.identity_red_flags),

@@ -58,13 +58,15 @@ def scan_trove(
     root: Path | str,
     case: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    holder: str | None = None,
     on_item: Callable[[TroveItemRow], None] | None = None,
     batch_size: int = BATCH,
 ) -> ScanSummary:
     """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line.
 
     ``root`` is a folder or file, or the ``http://`` or ``https://`` URL of an open directory listing, which
-    is read with GET requests only; its downloads are spooled in the workspace's ``tmp`` folder.
+    is read with GET requests only; its downloads are spooled in the workspace's ``tmp`` folder. ``holder``
+    names who held the material, when known; a later scan naming another holder replaces it.
     """
     if isinstance(root, str) and _is_url(root):
         root_text = root
@@ -77,13 +79,15 @@ def scan_trove(
         root_text = str(local)
         case = case or local.name or root_text
         items = walk(local, limits)
-    with workspace.change("trove open", case=case, root=root_text) as change:
+    with workspace.change("trove open", case=case, root=root_text, holder=holder) as change:
         trove = change.session.scalars(select(Trove).where(Trove.case == case, Trove.root == root_text)).first()
-        change.recorded = trove is None
+        change.recorded = trove is None or (holder is not None and holder != trove.holder)
         if trove is None:
-            trove = Trove(case=case, root=root_text, started_at=_now(), item_count=0)
+            trove = Trove(case=case, root=root_text, started_at=_now(), item_count=0, holder=holder)
             change.session.add(trove)
             change.session.flush()
+        elif holder is not None:
+            trove.holder = holder
         trove_id = trove.id
     with workspace.session() as session:
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))

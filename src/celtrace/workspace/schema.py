@@ -204,6 +204,8 @@ class Trove(Base):
     started_at: Mapped[str] = mapped_column(String(40))
     finished_at: Mapped[str | None] = mapped_column(String(40))
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Who held the material (a server's operator, the company whose drive it is), when the user knows.
+    holder: Mapped[str | None] = mapped_column(Text)
 
 
 class TroveItemRow(Base):

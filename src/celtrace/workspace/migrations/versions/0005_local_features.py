@@ -1,4 +1,4 @@
-"""Local features (ORB keypoints and descriptors) of registered assets and of trove images.
+"""Local features (ORB keypoints and descriptors) of registered assets and trove images; who held a trove.
 
 Revision ID: 0005
 Revises: 0004
@@ -14,6 +14,8 @@ down_revision = "0004"
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("troves") as troves:
+        troves.add_column(sa.Column("holder", sa.Text()))
     op.create_table(
         "asset_features",
         sa.Column("asset_id", sa.Integer(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
@@ -37,3 +39,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("trove_features")
     op.drop_table("asset_features")
+    with op.batch_alter_table("troves") as troves:
+        troves.drop_column("holder")
