@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 # The generator lives with the tests so that tests and benchmark measure the same kind of drawing.
@@ -41,6 +41,7 @@ from celtrace.assets.matcher import AssetMatcher
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.assets.registry import add_assets
 from celtrace.config import load_settings
+from celtrace.demo import copies
 from celtrace.demo.drawings import drawing, encode
 from celtrace.workspace import init_workspace
 from celtrace.workspace.schema import FingerprintRow
@@ -185,81 +186,21 @@ def index_speed(seed: int) -> None:
     print(f"(for scale: NumPy 2 np.bitwise_count scan {stronger * 1e3:.1f} ms a query, {stronger / flat_time:.0f}x)")
 
 
-def _rotate(degrees: float) -> Callable[[Image.Image], Image.Image]:
-    return lambda image: image.rotate(degrees, Image.Resampling.BICUBIC, fillcolor="white")
-
-
-def _crop(share: float) -> Callable[[Image.Image], Image.Image]:
-    """Keep the centre, removing ``share`` of the width and of the height (half of it on each side)."""
-
-    def crop(image: Image.Image) -> Image.Image:
-        width, height = image.size
-        dx, dy = round(width * share / 2), round(height * share / 2)
-        return image.crop((dx, dy, width - dx, height - dy))
-
-    return crop
-
-
-def _pad(image: Image.Image) -> Image.Image:
-    width, height = image.size
-    canvas = Image.new("RGB", (round(width * 1.2), round(height * 1.2)), "white")
-    canvas.paste(image, (round(width * 0.1), round(height * 0.1)))
-    return canvas
-
-
-def _rescan(image: Image.Image, seed: int) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    turned = image.rotate(2, Image.Resampling.BICUBIC, fillcolor="white").filter(ImageFilter.GaussianBlur(1))
-    noisy = np.asarray(turned, dtype=np.float32) + rng.normal(0, 6, size=(turned.height, turned.width, 3))
-    return Image.fromarray(noisy.clip(0, 255).astype(np.uint8))
-
-
-def _redraw(image: Image.Image, seed: int) -> Image.Image:
-    """Partial redraw: a quarter of the drawing (one quadrant) erased and drawn again with other strokes."""
-    rng = random.Random(seed)
-    width, height = image.size
-    copy = image.copy()
-    left, top = rng.choice([(0, 0), (width // 2, 0), (0, height // 2), (width // 2, height // 2)])
-    box = (left, top, left + width // 2, top + height // 2)
-    copy.paste(drawing(seed + 777, size=(width // 2, height // 2), strokes=10), box[:2])
-    return copy
-
-
-def _recolour(image: Image.Image) -> Image.Image:
-    """Line art re-inked in blue on cream paper, as a colour pass or a coloured-pencil copy would."""
-    grey = np.asarray(image.convert("L"), dtype=np.float32)[..., None] / 255
-    ink, paper = np.array([30, 60, 170], np.float32), np.array([250, 240, 215], np.float32)
-    return Image.fromarray((ink + (paper - ink) * grey).astype(np.uint8))
-
-
-def _panel(image: Image.Image, seed: int) -> Image.Image:
-    """The drawing at half size as one panel of a 2 x 2 sheet whose other panels are unrelated drawings."""
-    width, height = image.size
-    sheet = Image.new("RGB", (width, height), "white")
-    slot = seed % 4
-    for position in range(4):
-        panel = image if position == slot else drawing(seed + 900_000 + position)
-        sheet.paste(
-            panel.resize((width // 2, height // 2)), ((position % 2) * width // 2, (position // 2) * height // 2)
-        )
-    return sheet
-
-
 TRANSFORMS: dict[str, tuple[Callable[[Image.Image, int], Image.Image], str, dict[str, object]]] = {
     "re-encode JPEG q=75": (lambda image, _: image, "JPEG", {"quality": 75}),
     "re-encode JPEG q=30": (lambda image, _: image, "JPEG", {"quality": 30}),
     "rescale to 25%": (lambda image, _: image.resize((256, 192), Image.Resampling.LANCZOS), "PNG", {}),
-    "crop 10% (centre kept)": (lambda image, _: _crop(0.1)(image), "PNG", {}),
-    "crop 25% (centre kept)": (lambda image, _: _crop(0.25)(image), "PNG", {}),
-    "crop 50% (centre quarter kept)": (lambda image, _: _crop(0.5)(image), "PNG", {}),
-    "white padding 10% each side": (lambda image, _: _pad(image), "PNG", {}),
-    "rotation 5 degrees": (lambda image, _: _rotate(5)(image), "PNG", {}),
+    "crop 10% (centre kept)": (lambda image, _: copies.cropped(image, 0.1), "PNG", {}),
+    "crop 25% (centre kept)": (lambda image, _: copies.cropped(image, 0.25), "PNG", {}),
+    "crop 50% (centre quarter kept)": (lambda image, _: copies.cropped(image, 0.5), "PNG", {}),
+    "white padding 10% each side": (lambda image, _: copies.padded(image), "PNG", {}),
+    "rotation 5 degrees": (lambda image, _: copies.turned(image, 5), "PNG", {}),
     "rotation 90 degrees": (lambda image, _: image.transpose(Image.Transpose.ROTATE_90), "PNG", {}),
     "mirror": (lambda image, _: image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), "PNG", {}),
-    "rescan (2 deg, blur 1, noise 6, JPEG 70)": (_rescan, "JPEG", {"quality": 70}),
-    "partial redraw (a quarter redrawn)": (_redraw, "PNG", {}),
-    "re-coloured (blue ink, cream paper)": (lambda image, _: _recolour(image), "JPEG", {"quality": 85}),
-    "one panel of a 2x2 sheet": (_panel, "PNG", {}),
+    "rescan (2 deg, blur 1, noise 6, JPEG 70)": (copies.rescanned, "JPEG", {"quality": 70}),
+    "partial redraw (a quarter redrawn)": (copies.redrawn, "PNG", {}),
+    "re-coloured (blue ink, cream paper)": (lambda image, _: copies.recoloured(image), "JPEG", {"quality": 85}),
+    "one panel of a 2x2 sheet": (copies.on_sheet, "PNG", {}),
 }
 
 

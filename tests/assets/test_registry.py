@@ -9,12 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 from typer.testing import CliRunner
 
 from celtrace.assets.matcher import AssetMatcher
 from celtrace.assets.registry import add_assets
 from celtrace.cli import app
+from celtrace.demo import copies
 from celtrace.demo.drawings import drawing, encode
 
 
@@ -62,19 +63,6 @@ def test_copies_match_their_source_and_unrelated_drawings_do_not(workspace, tmp_
     assert matcher.match(found / "unrelated.png") == []
 
 
-def _crop(image: Image.Image, share: float) -> Image.Image:
-    """The middle of ``image``, removing ``share`` of its width and of its height."""
-    width, height = image.size
-    dx, dy = round(width * share / 2), round(height * share / 2)
-    return image.crop((dx, dy, width - dx, height - dy))
-
-
-def _margin(image: Image.Image, share: float) -> Image.Image:
-    """``image`` on a white margin that adds ``share`` to its width and to its height."""
-    width, height = image.size
-    return ImageOps.expand(image, (round(width * share / 2), round(height * share / 2)), fill="white")
-
-
 def _rescan(image: Image.Image) -> Image.Image:
     """A print scanned back: turned 2° on a larger bed, softened, grainy, saved as JPEG at quality 70."""
     turned = image.rotate(2, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
@@ -96,10 +84,10 @@ def _sheet(image: Image.Image) -> Image.Image:
 # Copies PDQ does not place (each is more than 31 bits from its source), with the scale that maps the copy's
 # 512-pixel working image onto the source's, and the turn.
 LOCAL_COPIES = {
-    "crop-10": (lambda image: _crop(image, 0.10), 0.90, 0.0),
-    "crop-25": (lambda image: _crop(image, 0.25), 0.75, 0.0),
-    "crop-50": (lambda image: _crop(image, 0.50), 0.50, 0.0),
-    "margin-10": (lambda image: _margin(image, 0.10), 1.10, 0.0),
+    "crop-10": (lambda image: copies.cropped(image, 0.10), 0.90, 0.0),
+    "crop-25": (lambda image: copies.cropped(image, 0.25), 0.75, 0.0),
+    "crop-50": (lambda image: copies.cropped(image, 0.50), 0.50, 0.0),
+    "margin-10": (lambda image: copies.padded(image, 0.05), 1.10, 0.0),
     "turned-5": (lambda image: image.rotate(5, resample=Image.Resampling.BICUBIC, fillcolor="white"), 1.0, 5.0),
     # The turn widens the page to 1024 cos 2° + 768 sin 2° pixels.
     "rescan": (_rescan, (1024 * math.cos(math.radians(2)) + 768 * math.sin(math.radians(2))) / 1024, 2.0),
@@ -152,7 +140,7 @@ def test_cli_assets_add_and_match(workspace, tmp_path):
     query = tmp_path / "leak.png"
     drawing(2).rotate(180).save(query)
     cropped = tmp_path / "cropped.png"
-    _crop(drawing(0), 0.25).save(cropped)
+    copies.cropped(drawing(0), 0.25).save(cropped)
     garbage = tmp_path / "garbage.png"
     garbage.write_bytes(b"nope")
     result = runner.invoke(app, ["match", str(query), str(cropped), str(garbage), "-w", ws, "--json"])

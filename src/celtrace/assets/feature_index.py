@@ -1,28 +1,40 @@
 """Candidate search for local features: registered pages vote by the keypoint descriptors a query shares.
 
 Verifying a query against every registered page would cost a few milliseconds a page; instead each page's
-strongest descriptors go into one FAISS binary index, each query descriptor votes for the pages holding a
-near descriptor, and only the pages with the most votes are verified geometrically (``local_features``).
-Votes are a shortlist, not a decision: unrelated line art shares many similar corners.
+first descriptors go into one FAISS binary index, each query descriptor votes for the pages holding a near
+descriptor, and the pages with the most votes are shortlisted. Votes alone rank poorly: a busy drawing
+shares similar corners with everything. So the shortlist is re-ranked by how many of its votes agree on one
+placement (a RANSAC fit on the voting pairs alone, a fraction of a millisecond a page), and only the best
+few go on to full verification (``local_features``).
 
 A flat scan of 500 query descriptors costs ~25 ms per 100,000 indexed ones on 2 cores, so past
-``IVF_ABOVE`` descriptors (about a thousand pages) the index is an inverted file over binary k-means cells:
-approximate, which a vote can afford (a true source holds hundreds of shared descriptors, not one).
+``IVF_ABOVE`` descriptors (about 500 pages) the index is an inverted file over binary k-means cells:
+approximate, which a vote can afford (a true source holds dozens of shared descriptors, not one). The
+index lives in memory and is built on each run, 16 KB a page: right for an episode's or a season's
+thousands of drawings, not yet for a whole catalogue.
 """
 
 from __future__ import annotations
 
+import cv2
 import faiss
 import numpy as np
 import numpy.typing as npt
 
 from celtrace.assets.local_features import LocalFeatures
 
-INDEXED = 256
-"""Descriptors of each registered page put in the index (its strongest keypoints)."""
+_REPROJECTION = 4.0  # working-image pixels; looser than verification's, the shortlist only ranks
 
-QUERIED = 1000
-"""Descriptors of a query that vote."""
+INDEXED = 512
+"""Descriptors of each registered page put in the index: its first, strongest at every scale (``local_features``)."""
+
+QUERIED = 500
+"""Descriptors of a query that vote, taken the same way. Measured on crops keeping a quarter of a drawing and
+on half-size panels of a sheet: 512 indexed and 500 voting put the source among the first 8 candidates in
+every case, where 256 indexed missed a quarter of the crops (benchmarks/fingerprint.py)."""
+
+SHORTLIST = 32
+"""Pages with the most votes that are re-ranked by the geometry of their votes."""
 
 NEIGHBOURS = 4
 """Nearest descriptors each query descriptor looks at: a shared corner may exist in several pages."""
@@ -44,52 +56,62 @@ class FeatureIndex:
 
     def __init__(self, ivf_above: int = IVF_ABOVE) -> None:
         self._ivf_above = ivf_above
-        self._pending: list[tuple[int, npt.NDArray[np.uint8]]] = []
+        self._pending: list[tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.float32]]] = []
         self._index: faiss.IndexBinary | None = None
         self._quantizer: faiss.IndexBinary | None = None
         self._owners: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._points: npt.NDArray[np.float32] = np.empty((0, 2), dtype=np.float32)
 
     def __len__(self) -> int:
-        return len(self._owners) + sum(len(descriptors) for _, descriptors in self._pending)
+        return len(self._owners) + sum(len(descriptors) for _, descriptors, _ in self._pending)
 
     def add(self, key: int, features: LocalFeatures) -> None:
-        """Queue the strongest descriptors of one page under ``key``."""
+        """Queue the first descriptors of one page (and where they are) under ``key``."""
         if self._index is not None:
             raise RuntimeError("the index is built on the first search; add every page before searching")
         if len(features):
-            self._pending.append((key, features.descriptors[:INDEXED]))
+            # Copies, so that the page's other keypoints are not kept alive by views of them.
+            self._pending.append((key, features.descriptors[:INDEXED].copy(), features.points[:INDEXED].copy()))
 
     def candidates(self, query: LocalFeatures, limit: int = 8) -> list[tuple[int, int]]:
-        """Up to ``limit`` keys with the most votes from the query's strongest descriptors, most first."""
+        """Up to ``limit`` keys whose votes agree best on one placement of the query: (key, agreeing votes)."""
         index = self._build()
         if not index.ntotal or not len(query):
             return []
         descriptors = np.ascontiguousarray(query.descriptors[:QUERIED])
         distances, positions = index.search(descriptors, min(NEIGHBOURS, int(index.ntotal)))
         near = (distances <= MAX_DISTANCE) & (positions >= 0)
-        rows, owners = np.nonzero(near)[0], self._owners[positions[near]]
-        # One vote a page per query descriptor, however many of the page's descriptors are near it.
+        rows, hits = np.nonzero(near)[0], positions[near]
+        owners = self._owners[hits]
+        # One vote a page per query descriptor (its nearest descriptor on that page): FAISS lists neighbours
+        # nearest first, so the first of each (descriptor, page) pair is kept.
         span = int(owners.max(initial=0)) + 1
-        keys, counts = np.unique(np.unique(rows * span + owners) % span, return_counts=True)
-        ranked = sorted(zip(keys.tolist(), counts.tolist(), strict=True), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit]
+        _, first = np.unique(rows * span + owners, return_index=True)
+        rows, hits, owners = rows[first], hits[first], owners[first]
+        keys, counts = np.unique(owners, return_counts=True)
+        shortlist = keys[np.argsort(-counts, kind="stable")[:SHORTLIST]]
+        agreeing = [
+            (int(key), _agreeing(query.points[rows[owners == key]], self._points[hits[owners == key]]))
+            for key in shortlist
+        ]
+        return sorted(agreeing, key=lambda item: (-item[1], item[0]))[:limit]
 
     def _build(self) -> faiss.IndexBinary:
         if self._index is not None:
             return self._index
-        codes = np.concatenate([d for _, d in self._pending]) if self._pending else np.empty((0, 32), np.uint8)
-        self._owners = np.concatenate(
-            [np.full(len(d), key, dtype=np.int64) for key, d in self._pending] or [self._owners]
-        )
+        firsts = self._pending
+        codes = np.concatenate([d for _, d, _ in firsts]) if firsts else np.empty((0, 32), np.uint8)
+        self._owners = np.concatenate([np.full(len(d), key, dtype=np.int64) for key, d, _ in firsts] or [self._owners])
+        self._points = np.concatenate([p for _, _, p in firsts] or [self._points])
         self._pending = []
         index: faiss.IndexBinary
         if len(codes) > self._ivf_above:
-            cells = int(4 * np.sqrt(len(codes)))
+            cells = int(2 * np.sqrt(len(codes)))
             quantizer = faiss.IndexBinaryFlat(256)
             ivf = faiss.IndexBinaryIVF(quantizer, 256, cells)
             self._quantizer = quantizer  # FAISS does not own it: it must live as long as the index
             # k-means on a fixed sample: deterministic, and training on millions of codes is wasted time.
-            sample = codes[np.random.default_rng(0).choice(len(codes), min(len(codes), cells * 64), replace=False)]
+            sample = codes[np.random.default_rng(0).choice(len(codes), min(len(codes), cells * 32), replace=False)]
             ivf.train(np.ascontiguousarray(sample))
             ivf.nprobe = _PROBES
             index = ivf
@@ -99,3 +121,13 @@ class FeatureIndex:
             index.add(np.ascontiguousarray(codes))
         self._index = index
         return index
+
+
+def _agreeing(query_points: npt.NDArray[np.float32], page_points: npt.NDArray[np.float32]) -> int:
+    """How many voting pairs one similarity transform explains (0 when too few to fit one)."""
+    if len(query_points) < 3:
+        return 0
+    transform, mask = cv2.estimateAffinePartial2D(
+        query_points, page_points, method=cv2.RANSAC, ransacReprojThreshold=_REPROJECTION, maxIters=200
+    )
+    return 0 if transform is None else int(mask.sum())

@@ -16,6 +16,8 @@ common (``Verification.share``), and the matcher ranks candidates against each o
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +97,7 @@ def extract(image: WorkingImage) -> LocalFeatures:
     keypoints, descriptors = _orb.detectAndCompute(grey, None)
     if descriptors is None or not keypoints:
         return LocalFeatures(np.empty((0, 2), np.float32), np.empty((0, 32), np.uint8), width, height, image.page)
-    order = np.argsort([-keypoint.response for keypoint in keypoints], kind="stable")
+    order = _by_scale_then_strength(keypoints)
     points = np.array([keypoints[i].pt for i in order], dtype=np.float32).reshape(-1, 2)
     return LocalFeatures(points, np.ascontiguousarray(descriptors[order]), width, height, image.page)
 
@@ -142,6 +144,20 @@ def verify(query: LocalFeatures, reference: LocalFeatures) -> Verification | Non
     overlap = max(_MIN_OVERLAP, min(forward, backward))
     rotation = float(np.degrees(np.arctan2(transform[1, 0], transform[0, 0])))
     return Verification(inliers, min(1.0, inliers / overlap), scale, rotation)
+
+
+def _by_scale_then_strength(keypoints: Sequence[cv2.KeyPoint]) -> list[int]:
+    """Indices taking the strongest keypoint of each pyramid level in turn, then the next of each, and so on.
+
+    The candidate index keeps only a page's first descriptors (``feature_index``); ranked by strength alone
+    they all come from the finest levels, and a copy drawn at half the size (a panel of a sheet) shares
+    almost none of them. Taken level by level, every scale a copy may come at is represented.
+    """
+    levels: dict[int, list[int]] = {}
+    for index in sorted(range(len(keypoints)), key=lambda i: -keypoints[i].response):
+        levels.setdefault(keypoints[index].octave, []).append(index)
+    rounds = itertools.zip_longest(*(levels[level] for level in sorted(levels)))
+    return [index for round_ in rounds for index in round_ if index is not None]
 
 
 def _distinct(queries: npt.NDArray[np.uint8], train: npt.NDArray[np.uint8]) -> list[tuple[int, int]]:

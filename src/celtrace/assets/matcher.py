@@ -30,7 +30,7 @@ from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
 GLOBAL_METHOD = "pdq"
 LOCAL_METHOD = "orb"
 
-CANDIDATES = 8
+CANDIDATES = 4
 """Registered pages verified geometrically for each query page."""
 
 RELATIVE_SHARE = 0.5

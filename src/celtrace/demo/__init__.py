@@ -72,6 +72,7 @@ def _leak(workspace: Workspace) -> None:
     import zipfile
 
     from celtrace.assets.registry import add_assets
+    from celtrace.demo import copies
     from celtrace.demo.drawings import drawing, encode
     from celtrace.trove.manifest import scan_trove
 
@@ -82,11 +83,23 @@ def _leak(workspace: Workspace) -> None:
     add_assets(workspace, [layouts], "Skyward Tails")
     dump = workspace.files / "demo" / "found-server"
     dump.mkdir(parents=True, exist_ok=True)
-    # What a leak looks like: turned, mirrored, shrunk and re-saved copies among unrelated drawings.
+    # What a leak looks like: near-duplicates PDQ places (turned, mirrored, shrunk, re-coloured) and copies
+    # only keypoints place (a crop, a page with margins, a rescan, a panel of a sheet), among unrelated
+    # drawings, in a folder that names the company it went to.
+    outgoing = "GoldenBrushArt_outgoing/104"
+    copies_of = {
+        "104/sc010_cut002.png": (drawing(2).rotate(90, expand=True), "PNG"),
+        "104/mirror.jpg": (drawing(4).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG"),
+        "104/small.png": (drawing(7).resize((256, 192)), "PNG"),
+        f"{outgoing}/colour_pass.jpg": (copies.recoloured(drawing(1)), "JPEG"),
+        f"{outgoing}/head_detail.png": (copies.cropped(drawing(3), 0.4), "PNG"),
+        f"{outgoing}/page_0007.png": (copies.padded(drawing(5), 0.12), "PNG"),
+        f"{outgoing}/scan_0012.jpg": (copies.rescanned(drawing(6), 6), "JPEG"),
+        f"{outgoing}/contact_sheet.png": (copies.on_sheet(drawing(8), 3), "PNG"),
+    }
     with zipfile.ZipFile(dump / "2024-02-14.zip", "w") as archive:
-        archive.writestr("104/sc010_cut002.png", encode(drawing(2).rotate(90, expand=True), "PNG"))
-        archive.writestr("104/mirror.jpg", encode(drawing(4).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG"))
-        archive.writestr("104/small.png", encode(drawing(7).resize((256, 192)), "PNG"))
+        for name, (image, fmt) in copies_of.items():
+            archive.writestr(name, encode(image, fmt))
         for seed in range(100, 104):
             archive.writestr(f"other/{seed}.png", encode(drawing(seed), "PNG"))
         archive.writestr("notes/0214.txt", "머리를 10% 작게 하시오 / 头部缩小10%\n")

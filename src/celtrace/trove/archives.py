@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from py7zr import io as py7zr_io
 
+from celtrace.assets.images import DECODABLE_KINDS
 from celtrace.trove.items import HEAD_BYTES, Status, TroveItem, extension_lies, sniff
 from celtrace.trove.limits import MIB, Limits, Member, Opener, RefusedError, check_size, refuse_mode
 
@@ -251,15 +252,24 @@ def _sevenzip_members(
             raise failure
 
 
-class _Sink(py7zr_io.Py7zIO):
-    """Receives one 7z member's bytes: counts, hashes and keeps the head, never the content."""
+#: Bytes of images a 7z may hold in memory for fingerprinting, all members together, and one member at most.
+#: py7zr decodes a solid archive in one pass, so a member cannot be opened again after the walk moves on the
+#: way a zip member can; images are kept while it runs, up to these bounds, and others are only hashed.
+SEVENZIP_IMAGE_BUDGET = 256 * MIB
+SEVENZIP_IMAGE_MAX = 32 * MIB
 
-    def __init__(self, compressed_size: int, limits: Limits) -> None:
+
+class _Sink(py7zr_io.Py7zIO):
+    """Receives one 7z member's bytes: counts, hashes and keeps the head; an image's content within budget."""
+
+    def __init__(self, compressed_size: int, limits: Limits, budget: list[int] | None = None) -> None:
         self._digest = hashlib.sha256()
         self._size = 0
         self._head = b""
         self._compressed_size = compressed_size
         self._limits = limits
+        self._budget = budget if budget is not None else [0]
+        self._kept: bytearray | None = bytearray()
         self.refused: RefusedError | None = None
 
     def write(self, s: bytes | bytearray) -> int:
@@ -273,7 +283,24 @@ class _Sink(py7zr_io.Py7zIO):
         self._digest.update(s)
         if len(self._head) < HEAD_BYTES:
             self._head += bytes(s[: HEAD_BYTES - len(self._head)])
+        self._keep(s)
         return len(s)
+
+    def _keep(self, s: bytes | bytearray) -> None:
+        if self._kept is None:
+            return
+        not_image = len(self._head) >= HEAD_BYTES and sniff(self._head) not in DECODABLE_KINDS
+        too_much = self._size > SEVENZIP_IMAGE_MAX or self._budget[0] + len(s) > SEVENZIP_IMAGE_BUDGET
+        if not_image or too_much:
+            self._drop()
+        else:
+            self._kept += s
+            self._budget[0] += len(s)
+
+    def _drop(self) -> None:
+        if self._kept is not None:
+            self._budget[0] -= len(self._kept)
+            self._kept = None
 
     def read(self, size: int | None = None) -> bytes:
         return b""
@@ -291,12 +318,15 @@ class _Sink(py7zr_io.Py7zIO):
         if self.refused is not None:
             return TroveItem(segments, self.refused.status, self.refused.message)
         kind = sniff(self._head)
+        kept = bytes(self._kept) if self._kept is not None and kind in DECODABLE_KINDS else None
+        self._drop()
         return TroveItem(
             segments,
             size=self._size,
             sha256=self._digest.hexdigest(),
             kind=kind,
             extension_lies=extension_lies(segments[-1], kind),
+            opener=None if kept is None else partial(io.BytesIO, kept),
         )
 
 
@@ -305,7 +335,8 @@ class _SinkFactory(py7zr_io.WriterFactory):
         self._compressed_size = compressed_size
         self._limits = limits
         self.sinks: dict[str, _Sink] = {}
+        self.budget = [0]  # image bytes held by all sinks, shared
 
     def create(self, filename: str) -> py7zr_io.Py7zIO:
-        sink = self.sinks[filename] = _Sink(self._compressed_size, self._limits)
+        sink = self.sinks[filename] = _Sink(self._compressed_size, self._limits, self.budget)
         return sink

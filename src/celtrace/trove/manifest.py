@@ -9,7 +9,7 @@ changes to recorded lines, so tampering with the manifest shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -98,8 +98,9 @@ def scan_trove(
             already += 1
             continue
         seen.add(item.display_path)
-        # Now, while the walk stands on the item: its opener is gone once the walk moves on.
-        batch.append((item, _fingerprints(item)))
+        # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
+        # member, holds the image's bytes, which the batch must not keep).
+        batch.append((replace(item, opener=None), _fingerprints(item)))
         problems += not item.ok
         if len(batch) >= batch_size:
             recorded += _append(workspace, trove_id, batch, on_item)
