@@ -173,7 +173,24 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     assert "Dandong Golden Brush Trading" in html
     assert "KOREA TANGUN TRADING CORPORATION" in html and "OFAC SDN (2021-07-07)" in html
     assert html.count("ASSET.LEAK") >= 3 and "2024-02-14.zip &gt; 104/mirror.jpg" in html
-    assert (folder / "files" / "reports" / "report.json").exists()
+    findings = json.loads((folder / "files" / "reports" / "report.json").read_text())["findings"]
+    leaks = {
+        f["subject"]["name"].split("/")[-1]: f["evidence"]["method"] for f in findings if f["rule"] == "ASSET.LEAK"
+    }
+    # Every copy in the dump is placed: near-duplicates by PDQ, the crop, margins, rescan and sheet by keypoints.
+    assert leaks == {
+        "sc010_cut002.png": "pdq",
+        "mirror.jpg": "pdq",
+        "small.png": "pdq",
+        "colour_pass.jpg": "pdq",
+        "head_detail.png": "orb",
+        "page_0007.png": "orb",
+        "scan_0012.jpg": "orb",
+        "contact_sheet.png": "orb",
+    }
+    [undeclared] = [f for f in findings if f["rule"] == "CHAIN.UNDECLARED_SUBCONTRACTOR"]
+    assert undeclared["subject"]["id"] == "golden-brush" and undeclared["severity"] == "high"
+    assert {s["kind"] for s in undeclared["evidence"]["sightings"]} == {"observed link", "trove"}
     again = invoke("demo", "-w", str(folder), "--no-serve")
     assert again.exit_code == 0, again.output
     # Rebuilt from nothing: the log holds this build only.

@@ -4,6 +4,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import py7zr
 from PIL import Image, ImageOps
 
 from celtrace.assets.registry import add_assets
@@ -86,3 +87,17 @@ def test_no_registry_no_findings(workspace, tmp_path: Path):
     drawing(1).save(tmp_path / "dump" / "a.png")
     scan_trove(workspace, tmp_path / "dump", "c")
     assert analyze(workspace, only=["ASSET.LEAK"]).findings == []
+
+
+def test_a_copy_inside_a_7z_is_found(workspace, tmp_path: Path):
+    registered = tmp_path / "S01E04"
+    registered.mkdir()
+    drawing(0).save(registered / "sc001_cut001.png")
+    add_assets(workspace, [registered], "Skyward Tails")
+    (tmp_path / "dump").mkdir()
+    with py7zr.SevenZipFile(tmp_path / "dump" / "outgoing.7z", "w") as archive:
+        archive.writestr(_png(drawing(0).rotate(90, expand=True)), "104/turned.png")
+    scan_trove(workspace, tmp_path / "dump", "dump")
+    [finding] = analyze(workspace, only=["ASSET.LEAK"]).findings
+    assert finding.subject.name == "outgoing.7z > 104/turned.png"
+    assert finding.evidence["asset"]["path"].endswith("sc001_cut001.png")

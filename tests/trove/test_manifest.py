@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import io
 import json
@@ -138,3 +139,21 @@ def test_cli_scans_an_http_listing_like_the_folder_it_serves(workspace, tmp_path
 def test_only_http_urls_are_scanned(workspace):
     result = CliRunner().invoke(app, ["trove", "scan", "ftp://127.0.0.1/files/", "-w", str(workspace.path)])
     assert result.exit_code == 1 and "http://" in result.stderr
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "data").is_dir(), reason="needs ../shared/data")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_shared_sample_data_scans_as_a_trove(workspace):
+    summary = scan_trove(workspace, SHARED / "data", "samples")
+    files = sorted(path for path in (SHARED / "data").rglob("*") if path.is_file())
+    assert (summary.recorded, summary.problems) == (len(files), 0)
+    with workspace.session() as session:
+        rows = {row.display_path: row for row in manifest(session, summary.trove_id)}
+    for path in files:
+        row = rows[path.relative_to(SHARED / "data").as_posix()]
+        assert row.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and row.size == path.stat().st_size
+    assert rows["logs/apache_access_1k.log"].kind == "text" and not rows["logs/apache_access_1k.log"].extension_lies
+    assert verify_manifest(rows.values()) == []

@@ -20,7 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from celtrace.demo.drawings import drawing, encode
 from celtrace.errors import InputError
+from celtrace.trove import archives
 from celtrace.trove.items import Status, TroveItem, sniff
 from celtrace.trove.limits import Limits
 from celtrace.trove.walk import walk
@@ -254,6 +256,26 @@ def test_seven_zip_members(tmp_path: Path) -> None:
     assert items[("a.7z", "../evil")].status is Status.UNSAFE_PATH
     assert items[("a.7z", "zeros.bin")].status is Status.BOMB
     assert items[("a.7z", "empty.txt")].status in (Status.OK, Status.UNREADABLE)  # read unless the bomb stopped it
+
+
+def test_seven_zip_images_can_be_read_again_within_the_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    png = encode(drawing(3), "PNG")
+    jpeg = encode(drawing(4), "JPEG")
+    with py7zr.SevenZipFile(tmp_path / "a.7z", "w") as archive:
+        archive.writestr(png, "cuts/a.png")
+        archive.writestr(jpeg, "cuts/b.jpg")
+        archive.writestr(b"notes " * 2000, "notes.txt")
+    # Room for the first image only: the second is hashed but cannot be opened again.
+    monkeypatch.setattr(archives, "SEVENZIP_IMAGE_BUDGET", len(png) + len(jpeg) - 1)
+    items = by_path(list(walk(tmp_path)))
+    first, second, notes = (
+        items[("a.7z", "cuts/", "a.png")],
+        items[("a.7z", "cuts/", "b.jpg")],
+        items[("a.7z", "notes.txt")],
+    )
+    assert first.opener is not None and first.opener().read() == png
+    assert second.sha256 == hashlib.sha256(jpeg).hexdigest() and second.opener is None
+    assert notes.kind == "text" and notes.opener is None
 
 
 def test_sniffer_table() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -33,7 +34,7 @@ def asset_leaks(view: StoreView, settings: Settings) -> Iterator[Finding]:
             rule=RULE,
             severity=Severity.HIGH,
             subject=Subject("trove_item", str(item.id), item.display_path),
-            title=f"{item.display_path} is a copy of {match.path} ({where})",
+            title=f"{item.display_path} is a copy of {PurePath(match.path).name} ({where})",
             explanation=f"The file {item.display_path!r} in the trove {trove.case!r} is a copy of the registered "
             f"drawing {match.path!r} ({where}): {match.explain()}.",
             evidence={
