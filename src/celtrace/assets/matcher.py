@@ -165,7 +165,7 @@ class AssetMatcher:
                 "inliers": result.inliers,
                 "share": round(result.share, 3),
                 "scale": round(result.scale, 3),
-                "rotation": round(result.rotation, 1),
+                "rotation": round(result.rotation, 1) or 0.0,  # not -0.0
             }
             asset_id = self._pages[key][0]
             yield self._describe(asset_id, round(result.share, 3), LOCAL_METHOD, query.page, geometry=geometry)
