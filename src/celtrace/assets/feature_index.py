@@ -11,7 +11,7 @@ A flat scan of 500 query descriptors costs ~25 ms per 100,000 indexed ones on 2 
 ``IVF_ABOVE`` descriptors (about 100 pages) the index is an inverted file over binary k-means cells,
 probing 32 of them: approximate, which a vote can afford (a true source holds dozens of shared
 descriptors, not one). Measured on 280 pages: 20 ms a query instead of 60, the same sources found. The
-index lives in memory and is built on each run, 16 KB a page: right for an episode's or a season's
+index lives in memory and is built on each run, 24 KB a page: right for an episode's or a season's
 thousands of drawings, not yet for a whole catalogue.
 """
 
@@ -26,13 +26,13 @@ from celtrace.assets.local_features import LocalFeatures
 
 _REPROJECTION = 4.0  # working-image pixels; looser than verification's, the shortlist only ranks
 
-INDEXED = 512
+INDEXED = 768
 """Descriptors of each registered page put in the index: its first, strongest at every scale (``local_features``)."""
 
 QUERIED = 500
-"""Descriptors of a query that vote, taken the same way. Measured on crops keeping a quarter of a drawing and
-on half-size panels of a sheet: 512 indexed and 500 voting put the source among the first 8 candidates in
-every case, where 256 indexed missed a quarter of the crops (benchmarks/fingerprint.py)."""
+"""Descriptors of a query that vote, taken the same way. Measured on crops keeping a quarter of a drawing
+(60 a seed, 2 seeds) and on half-size panels of a sheet: 768 indexed and 500 voting put the source among the
+4 candidates verified in all but one case, where 512 indexed missed 4 and 256 a quarter of the crops."""
 
 SHORTLIST = 32
 """Pages with the most votes that are re-ranked by the geometry of their votes."""
