@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Literal
 
-SubjectKind = Literal["vendor", "person", "account", "asset", "trove_item", "party"]
-"""``party``: someone evidence names who is not in the chain (a trove's holder, say)."""
+SubjectKind = Literal["vendor", "person", "account", "asset", "trove_item", "party", "address"]
+"""``party``: someone evidence names who is not in the chain (a trove's holder, say); ``address``: an IP
+address in access logs that no account goes with."""
 
 
 class Severity(IntEnum):

@@ -13,6 +13,7 @@ from celtrace.config import Settings
 from celtrace.detectors import (
     asset_leak,
     chain_links,
+    network_origin,
     sanctions,
     undeclared_subcontractor,
     vendor_identity,
@@ -44,6 +45,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("SANCTIONS.MATCH", sanctions.sanctions_matches),
     Detector("CHAIN.SANCTIONED_LINK", chain_links.sanctioned_links),
     Detector("CHAIN.UNDECLARED_SUBCONTRACTOR", undeclared_subcontractor.undeclared_subcontractors),
+    Detector("NET.DPRK", network_origin.dprk_access),
+    Detector("NET.ANONYMIZER", network_origin.anonymizer_access),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
     Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),
     Detector("VENDOR.IDENTITY_RED_FLAG", vendor_identity.identity_red_flags),

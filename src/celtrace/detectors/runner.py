@@ -33,12 +33,15 @@ def analyze(
     started = _now()
     findings: dict[str, Finding] = {}
     with workspace.session() as session:
-        view = StoreView(session)
-        for detector in detectors:
-            if on_detector:
-                on_detector(detector)
-            for finding in detector.func(view, workspace.settings):
-                findings.setdefault(finding.id, finding)
+        view = StoreView(session, workspace.files)
+        try:
+            for detector in detectors:
+                if on_detector:
+                    on_detector(detector)
+                for finding in detector.func(view, workspace.settings):
+                    findings.setdefault(finding.id, finding)
+        finally:
+            view.close()
     return store_run(workspace, [d.rule for d in detectors], findings.values(), started)
 
 

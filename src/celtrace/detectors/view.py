@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from celtrace.chain.graph import Chain
 
 if TYPE_CHECKING:
+    import duckdb
+
     from celtrace.screening import Screener
 
 T = TypeVar("T")
@@ -22,6 +25,8 @@ class StoreView:
     """The store as detectors read it. Detectors never write; the runner stores what they return."""
 
     session: Session
+    #: The workspace's files folder, where imported logs' events are; None for a view without logs.
+    files: Path | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -35,6 +40,19 @@ class StoreView:
         from celtrace.lists.store import active_lists, build_screener
 
         return build_screener(self.session) if active_lists(self.session) else None
+
+    @cached_property
+    def events(self) -> duckdb.DuckDBPyConnection | None:
+        """DuckDB with the ``events`` view over every imported log (``logs.engine``), or None without logs."""
+        from celtrace.logs import engine
+
+        return None if self.files is None else engine.connect(self.session, self.files)
+
+    def close(self) -> None:
+        """Release what the view opened (the DuckDB connection over the logs)."""
+        events = self.__dict__.pop("events", None)
+        if events is not None:
+            events.close()
 
     def shared(self, key: str, compute: Callable[[], T]) -> T:
         """A result two detectors need, computed once per run (e.g. the chain's sanctions matches)."""

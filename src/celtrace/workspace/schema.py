@@ -294,3 +294,26 @@ class TroveFeatures(Base):
     height: Mapped[int] = mapped_column(Integer)
     points: Mapped[bytes] = mapped_column(LargeBinary)
     descriptors: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LogFile(Base):
+    """One imported log file: where its events are (a Parquet file in the workspace) and how reading went."""
+
+    __tablename__ = "log_files"
+    __table_args__ = (UniqueConstraint("source", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[int] = mapped_column(BigInteger)  # non-blank lines read: events + rejected
+    events: Mapped[int] = mapped_column(BigInteger)
+    rejected: Mapped[int] = mapped_column(BigInteger)
+    #: Up to ``importer.SAMPLES`` rejected lines as {"line": n, "text": ...}, for ``logs stats``.
+    samples: Mapped[list[dict[str, Any]]] = mapped_column(JsonValue, default=list)
+    first_ts: Mapped[str | None] = mapped_column(String(40))
+    last_ts: Mapped[str | None] = mapped_column(String(40))
+    parquet: Mapped[str] = mapped_column(Text)  # relative to the workspace's files folder
+    imported_at: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,185 @@
+"""NET.DPRK and NET.ANONYMIZER: where imported access came from.
+
+Both read the ``events`` view (``logs.engine``) already enriched at import (``logs.enrich``): country, AS and
+the watch label of each address from ``data/networks.json``. Events are aggregated in SQL per source, account
+(or address, when the log names no account) and address, so a thousand lines from one address are one row;
+findings gather the rows of one account or address, with counts, first and last times and the file and line
+of the first and last event as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from celtrace.config import Settings
+from celtrace.detectors.finding import Finding, Severity, Subject
+from celtrace.detectors.view import StoreView
+from celtrace.workspace.schema import Account
+
+#: Addresses listed in a finding's evidence at most; the count covers them all.
+MAX_ADDRESSES = 20
+
+_GROUPED = """
+SELECT source, account, ip, any_value(country) AS country, any_value(asn) AS asn, any_value(as_name) AS as_name,
+       any_value(watch) AS watch, any_value(watch_confidence) AS confidence,
+       count(*) AS events, min(ts) AS first, max(ts) AS last,
+       min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
+       max_by(file, ts) AS last_file, max_by(line, ts) AS last_line
+FROM events
+WHERE ok AND ({condition})
+GROUP BY source, account, ip
+ORDER BY source, account NULLS LAST, ip
+"""
+
+
+@dataclass
+class Group:
+    """The events of one account (or one address without an account) that a rule picked, per source."""
+
+    source: str
+    account: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        """Events in the group."""
+        return sum(int(row["events"]) for row in self.rows)
+
+    def evidence(self) -> dict[str, Any]:
+        """Counts, time span and the addresses with their own counts and first and last lines."""
+        return {
+            "source": self.source,
+            "account": self.account,
+            "events": self.events,
+            "first": str(min(row["first"] for row in self.rows)),
+            "last": str(max(row["last"] for row in self.rows)),
+            "addresses": [
+                {
+                    "ip": row["ip"],
+                    "country": row["country"],
+                    "asn": row["asn"],
+                    "as_name": row["as_name"],
+                    "watch": row["watch"],
+                    "confidence": row["confidence"],
+                    "events": row["events"],
+                    "first": {"time": str(row["first"]), "file": row["first_file"], "line": row["first_line"]},
+                    "last": {"time": str(row["last"]), "file": row["last_file"], "line": row["last_line"]},
+                }
+                for row in sorted(self.rows, key=lambda row: -int(row["events"]))[:MAX_ADDRESSES]
+            ],
+            "address_count": len(self.rows),
+        }
+
+
+def dprk_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
+    """Access from North Korea's own address space or networks.
+
+    175.45.176.0/22, announced by AS131279 (Star Joint Venture, Pyongyang), is the DPRK's own address space:
+    access from it is critical. Ranges that public sources call DPRK-related without an authoritative
+    attribution are reported at low severity and never scored high. Traffic from the DPRK's upstream
+    providers (China Unicom, TransTeleCom) is not a signal by itself and is not reported. Source: the
+    networks table of celtrace's reference facts (data/networks.json cites each entry).
+    """
+    for group in _groups(view, "watch IN ('dprk', 'dprk-low-confidence')"):
+        high = any(row["watch"] == "dprk" for row in group.rows)
+        who = _who(group)
+        addresses = sorted({str(row["ip"]) for row in group.rows})
+        yield _finding(
+            view,
+            "NET.DPRK",
+            Severity.CRITICAL if high else Severity.LOW,
+            group,
+            title=f"{who} reached {group.source} from North Korean address space"
+            if high
+            else f"{who} reached {group.source} from addresses some sources call DPRK-related",
+            explanation=f"{group.events} events in {group.source} from {len(addresses)} address(es) "
+            f"({', '.join(addresses[:5])}{', ...' if len(addresses) > 5 else ''}) "
+            + (
+                "in 175.45.176.0/22 or AS131279, the DPRK's own address space."
+                if high
+                else "in ranges that public sources list as DPRK-related without an authoritative attribution: "
+                "worth a look, not proof."
+            ),
+        )
+
+
+def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
+    """Access through VPN or hosting networks where a person at a workstation is expected.
+
+    A studio's portal is used by artists at their desks; a login from a commercial VPN or from a data
+    centre hides where the person really is. The 2024 case's logs showed most connections coming through
+    VPNs, and the May 2022 US advisory on DPRK IT workers names VPN and VPS hops. Hosting and VPN networks
+    come from data/networks.json (by AS). Medium for a named account on a network the data marks with high
+    confidence; low otherwise (traffic without an account, or a network that also carries ordinary users).
+    """
+    for group in _groups(view, "watch IN ('vpn', 'hosting')"):
+        confident = any(row["confidence"] == "high" for row in group.rows)
+        kinds = sorted({str(row["watch"]) for row in group.rows})
+        networks = sorted({str(row["as_name"] or row["asn"]) for row in group.rows})
+        who = _who(group)
+        yield _finding(
+            view,
+            "NET.ANONYMIZER",
+            Severity.MEDIUM if group.account and confident else Severity.LOW,
+            group,
+            title=f"{who} reached {group.source} through {' and '.join(kinds)} networks",
+            explanation=f"{group.events} events in {group.source} came through {', '.join(networks[:5])}"
+            f"{' and others' if len(networks) > 5 else ''} ({' and '.join(kinds)} networks), which hide where "
+            "the person using the account is.",
+        )
+
+
+def _groups(view: StoreView, condition: str) -> Iterator[Group]:
+    con = view.events
+    if con is None:
+        return
+    cursor = con.execute(_GROUPED.format(condition=condition))
+    names = [column[0] for column in cursor.description]
+    current: Group | None = None
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        key = (row["source"], row["account"] if row["account"] is not None else f"ip:{row['ip']}")
+        if current is None or (current.source, current.account or f"ip:{current.rows[0]['ip']}") != key:
+            if current is not None:
+                yield current
+            current = Group(row["source"], row["account"])
+        current.rows.append(row)
+    if current is not None:
+        yield current
+
+
+def _who(group: Group) -> str:
+    return f"Account {group.account!r}" if group.account else f"Address {group.rows[0]['ip']}"
+
+
+def _finding(view: StoreView, rule: str, severity: Severity, group: Group, title: str, explanation: str) -> Finding:
+    account = _account(view, group)
+    if account is not None:
+        subject = Subject("account", str(account.id), f"{account.username} ({account.portal or group.source})")
+    elif group.account:
+        subject = Subject("account", f"{group.source}:{group.account}", f"{group.account} ({group.source})")
+    else:
+        ip = str(group.rows[0]["ip"])
+        subject = Subject("address", ip, ip)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        subject=subject,
+        title=title,
+        explanation=explanation,
+        evidence=group.evidence(),
+        key=f"{group.source}:{subject.id}",
+    )
+
+
+def _account(view: StoreView, group: Group) -> Account | None:
+    """The chain's account for the log's user name: same name (case aside), on this source or any portal."""
+    if not group.account:
+        return None
+    wanted = group.account.casefold()
+    fitting = [a for a in view.chain.accounts if a.username.casefold() == wanted]
+    exact = [a for a in fitting if a.portal == group.source]
+    best = exact or [a for a in fitting if not a.portal] or fitting
+    return best[0] if best else None

@@ -1,0 +1,89 @@
+"""The log formats celtrace reads, and sniffing which one a file is in.
+
+Each format is a :class:`Format`: a name, a test on the first lines of a file, and a reader that turns the
+file into a DuckDB relation of events (``events.COLUMNS``). The families live in their own modules
+(``web`` for HTTP server, CDN and storage logs, ``system`` for syslog, SSH and FTP logs, ``structured``
+for JSON Lines and CSV with a user's field map); this module only lists them.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from celtrace.errors import InputError
+
+SNIFF_LINES = 20
+"""Lines read from the top of a file to recognise its format."""
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """What a user can tell a reader that the file does not say."""
+
+    log_format: str | None = None  # nginx ``log_format`` string, for nginx logs with a custom format
+    field_map: Mapping[str, str] = field(default_factory=dict)  # event column -> field name (JSON Lines, CSV)
+    year: int | None = None  # for formats whose timestamps omit the year (syslog)
+    timezone: str = "UTC"  # for formats whose timestamps carry no zone (syslog, xferlog)
+
+
+Reader = Callable[[duckdb.DuckDBPyConnection, Path, ReaderOptions], duckdb.DuckDBPyRelation]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One log format: how to recognise it and how to read it."""
+
+    name: str
+    description: str
+    sniff: Callable[[list[str]], bool]
+    read: Reader
+
+
+def formats() -> dict[str, Format]:
+    """Every known format by name, in the order sniffing tries them (most specific first)."""
+    from celtrace.logs import structured, system, web
+
+    ordered = [*web.FORMATS, *system.FORMATS, *structured.FORMATS]
+    return {fmt.name: fmt for fmt in ordered}
+
+
+def head_lines(path: Path, count: int = SNIFF_LINES) -> list[str]:
+    """The first non-empty lines of a log file, gzip or not, decoded leniently."""
+    try:
+        with path.open("rb") as raw:
+            magic = raw.read(2)
+        opener = gzip.open if magic == b"\x1f\x8b" else open
+        lines: list[str] = []
+        with opener(path, "rb") as handle:
+            for chunk in handle:
+                text = chunk.decode("utf-8", "replace").rstrip("\r\n")
+                if text.strip():
+                    lines.append(text)
+                if len(lines) >= count:
+                    break
+        return lines
+    except (OSError, EOFError) as error:
+        raise InputError(f"cannot read log file: {error}", file=str(path)) from error
+
+
+def sniff(path: Path) -> Format:
+    """The format of the log file at ``path``; a file no format recognises is an :class:`InputError`."""
+    lines = head_lines(path)
+    if not lines:
+        raise InputError("empty file: no log lines", file=str(path))
+    for fmt in formats().values():
+        if fmt.sniff(lines):
+            return fmt
+    known = ", ".join(formats())
+    raise InputError(f"not a log format celtrace reads (known: {known}); use --format to force one", file=str(path))
+
+
+def is_gzip(path: Path) -> bool:
+    """True when the file starts with gzip's magic bytes, whatever its name says."""
+    with path.open("rb") as raw:
+        return raw.read(2) == b"\x1f\x8b"

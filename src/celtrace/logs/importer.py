@@ -1,0 +1,217 @@
+"""Importing log files: read, enrich, and keep each file's events as one Parquet file in the workspace.
+
+A file is known by its SHA-256 within a source, so importing it again changes nothing. Its events are
+written to a temporary Parquet file, recorded in the store (one transaction with its audit entry), and only
+then given their final name; a run that stops anywhere before leaves no record, so running the same command
+again reads the file from the start and nothing is counted twice. Rejected lines stay in the Parquet file
+(``ok`` false, ``raw`` the line), so ``logs stats`` can count and show them and nothing read is lost.
+
+Everything happens inside DuckDB: the reader's relation, the enrichment join and the ``COPY`` to Parquet
+form one streaming query, so memory stays flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import select
+
+from celtrace.errors import InputError
+from celtrace.logs.formats import Format, ReaderOptions, formats, sniff
+from celtrace.workspace import Workspace
+from celtrace.workspace.schema import LogFile
+
+SAMPLES = 20
+"""Rejected lines kept as samples per file."""
+
+LOGS_DIR = "logs"
+"""Folder of the workspace's files where each source's Parquet files go."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What importing one file did."""
+
+    path: str
+    source: str
+    format: str
+    sha256: str
+    already: bool
+    lines: int
+    events: int
+    rejected: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a dict."""
+        return asdict(self)
+
+
+def import_logs(
+    workspace: Workspace,
+    paths: Iterable[Path],
+    source: str,
+    format_name: str | None = None,
+    options: ReaderOptions | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Import every log file under ``paths`` (files or folders) for ``source``; returns one result per file.
+
+    A file no format recognises, or that cannot be read, raises :class:`InputError` naming it; the files
+    imported before it stay imported.
+    """
+    from celtrace.logs.enrich import Enricher
+
+    if not source.strip():
+        raise InputError("--source must name where the logs come from (e.g. asset-portal)")
+    options = options or ReaderOptions()
+    forced = _format(format_name)
+    results: list[FileResult] = []
+    cache = workspace.files / LOGS_DIR / ".enrich"
+    cache.mkdir(parents=True, exist_ok=True)
+    for path in _files(paths):
+        digest, size = _sha256(path)
+        done = _done(workspace, source, digest)
+        if done is not None:
+            result = FileResult(str(path), source, done.format, digest, True, done.lines, done.events, done.rejected)
+        else:
+            fmt = forced or sniff(path)
+            con = duckdb.connect()
+            try:
+                relation = fmt.read(con, path, options)
+                enriched = Enricher(con, cache).enrich(relation)
+                result = _write(workspace, con, enriched, path, source, fmt, digest, size)
+            except duckdb.Error as error:
+                raise InputError(f"cannot read as {fmt.name}: {error}", file=str(path)) from error
+            finally:
+                con.close()
+        results.append(result)
+        if on_file:
+            on_file(result)
+    return results
+
+
+def _write(
+    workspace: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    events: duckdb.DuckDBPyRelation,
+    path: Path,
+    source: str,
+    fmt: Format,
+    digest: str,
+    size: int,
+) -> FileResult:
+    relative = Path(LOGS_DIR) / _slug(source) / f"{digest[:32]}.parquet"
+    final = workspace.files / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_suffix(".parquet.partial")
+    con.execute("SET preserve_insertion_order = true")
+    view = "events_to_write"
+    events.create_view(view)
+    con.execute(
+        f"COPY (SELECT {_literal(source)} AS source, {_literal(str(path))} AS file, * FROM {view}) "
+        f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)"
+    )
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE ok), min(ts) FILTER (WHERE ok), max(ts) FILTER (WHERE ok) "
+        f"FROM read_parquet({_literal(str(partial))})"
+    ).fetchone()
+    assert counts is not None
+    lines, parsed, first, last = counts
+    samples = [
+        {"line": line, "text": raw}
+        for line, raw in con.execute(
+            f"SELECT line, raw FROM read_parquet({_literal(str(partial))}) WHERE NOT ok ORDER BY line LIMIT {SAMPLES}"
+        ).fetchall()
+    ]
+    with workspace.change("logs import", source=source, file=str(path), sha256=digest, format=fmt.name) as change:
+        change.session.add(
+            LogFile(
+                source=source,
+                path=str(path),
+                sha256=digest,
+                format=fmt.name,
+                size=size,
+                lines=lines,
+                events=parsed,
+                rejected=lines - parsed,
+                samples=samples,
+                first_ts=_iso(first),
+                last_ts=_iso(last),
+                parquet=relative.as_posix(),
+                imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    partial.replace(final)
+    return FileResult(str(path), source, fmt.name, digest, False, lines, parsed, lines - parsed)
+
+
+def _done(workspace: Workspace, source: str, digest: str) -> LogFile | None:
+    """The record of this file if it was imported and its events are in place.
+
+    A record whose Parquet file is missing means a run stopped between committing and renaming: the
+    finished file is put in place if it is there, else the record is dropped and the file read again.
+    """
+    with workspace.session() as session:
+        row = session.scalars(select(LogFile).where(LogFile.source == source, LogFile.sha256 == digest)).first()
+    if row is None:
+        return None
+    final = workspace.files / row.parquet
+    partial = final.with_suffix(".parquet.partial")
+    if not final.exists() and partial.exists():
+        partial.replace(final)
+    if final.exists():
+        return row
+    with workspace.change("logs import dropped", source=source, sha256=digest, reason="events file missing") as change:
+        change.session.delete(change.session.get_one(LogFile, row.id))
+    return None
+
+
+def _format(name: str | None) -> Format | None:
+    if name is None or name == "auto":
+        return None
+    known = formats()
+    if name not in known:
+        raise InputError(f"unknown log format {name!r}: known formats are {', '.join(known)}")
+    return known[name]
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file or folder", file=str(path))
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as error:
+        raise InputError(f"cannot read log file: {error.strerror or error}", file=str(path)) from error
+    return digest.hexdigest(), size
+
+
+def _slug(source: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", source).strip("-.") or "source"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal: COPY takes no bound parameters for its target or its select list."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else None
