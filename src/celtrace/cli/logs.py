@@ -49,13 +49,17 @@ def logs_import(
         progress.advance(task)
         if json_output:
             print_json(result.to_json())
+        elif result.error:
+            typer.echo(f"error: {result.error}", err=True)
         else:
             state = "already imported" if result.already else f"{result.events} events, {result.rejected} rejected"
             typer.echo(f"{result.path}: {result.format}, {state}")
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("importing", total=None)
-        import_logs(ws, paths, source, log_format, options, on_file=show)
+        results = import_logs(ws, paths, source, log_format, options, on_file=show)
+    if any(result.error for result in results):
+        raise typer.Exit(1)
 
 
 @logs_app.command("stats")

@@ -47,6 +47,7 @@ class FileResult:
     lines: int
     events: int
     rejected: int
+    error: str | None = None  # why the file was not imported; the others still were
 
     def to_json(self) -> dict[str, Any]:
         """The result as a dict."""
@@ -63,8 +64,8 @@ def import_logs(
 ) -> list[FileResult]:
     """Import every log file under ``paths`` (files or folders) for ``source``; returns one result per file.
 
-    A file no format recognises, or that cannot be read, raises :class:`InputError` naming it; the files
-    imported before it stay imported.
+    A file no format recognises, or that cannot be read, gets a result with its ``error`` and the others
+    are imported all the same (a folder of logs often holds a README or a licence).
     """
     from celtrace.logs.enrich import Enricher
 
@@ -76,21 +77,26 @@ def import_logs(
     cache = workspace.files / LOGS_DIR / ".enrich"
     cache.mkdir(parents=True, exist_ok=True)
     for path in _files(paths):
-        digest, size = _sha256(path)
-        done = _done(workspace, source, digest)
-        if done is not None:
-            result = FileResult(str(path), source, done.format, digest, True, done.lines, done.events, done.rejected)
-        else:
-            fmt = forced or sniff(path)
-            con = duckdb.connect()
-            try:
-                relation = fmt.read(con, path, options)
-                enriched = Enricher(con, cache).enrich(relation)
-                result = _write(workspace, con, enriched, path, source, fmt, digest, size)
-            except duckdb.Error as error:
-                raise InputError(f"cannot read as {fmt.name}: {error}", file=str(path)) from error
-            finally:
-                con.close()
+        try:
+            digest, size = _sha256(path)
+            done = _done(workspace, source, digest)
+            if done is not None:
+                result = FileResult(
+                    str(path), source, done.format, digest, True, done.lines, done.events, done.rejected
+                )
+            else:
+                fmt = forced or sniff(path)
+                con = duckdb.connect()
+                try:
+                    relation = fmt.read(con, path, options)
+                    enriched = Enricher(con, cache).enrich(relation)
+                    result = _write(workspace, con, enriched, path, source, fmt, digest, size)
+                except duckdb.Error as error:
+                    raise InputError(f"cannot read as {fmt.name}: {_first_line(error)}", file=str(path)) from error
+                finally:
+                    con.close()
+        except InputError as error:
+            result = FileResult(str(path), source, "", "", False, 0, 0, 0, error=str(error))
         results.append(result)
         if on_file:
             on_file(result)
@@ -171,6 +177,11 @@ def _done(workspace: Workspace, source: str, digest: str) -> LogFile | None:
     with workspace.change("logs import dropped", source=source, sha256=digest, reason="events file missing") as change:
         change.session.delete(change.session.get_one(LogFile, row.id))
     return None
+
+
+def _first_line(error: Exception) -> str:
+    # DuckDB embeds a Python traceback when a reader raised inside a scan; the first line says what failed.
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _format(name: str | None) -> Format | None:
