@@ -43,13 +43,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One machine cache for the whole session, as a user's machine has: range tables are built once."""
+    return tmp_path_factory.getbasetemp() / "cache"
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path, backend: str) -> Iterator[Any]:
+def make_settings(tmp_path: Path, backend: str, shared_cache: Path) -> Iterator[Any]:
     """A factory of settings for fresh workspaces under ``tmp_path`` on the current backend."""
     schemas: list[tuple[str, str]] = []
 
     def factory(name: str = "ws", **environ: str) -> Settings:
-        env = {"CELTRACE_ACTOR": "tester", **environ}
+        env = {"CELTRACE_ACTOR": "tester", "CELTRACE_CACHE": str(shared_cache), **environ}
         if backend == "postgresql":
             base = _postgres_url()
             schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -51,6 +51,8 @@ class Settings:
     actor: str = "unknown"
     risk: RiskSettings = field(default_factory=RiskSettings)
     config_file: Path | None = None
+    #: Derived data shared by every workspace on the machine (IP range tables built from package data).
+    cache: Path | None = None
 
     def with_workspace(self, workspace: Path) -> Settings:
         """The same settings pointed at another workspace folder."""
@@ -90,7 +92,16 @@ def load_settings(
         actor=env.get("CELTRACE_ACTOR") or _login_name(),
         risk=RiskSettings(tier_factor=tier_factor, severity_points=points),
         config_file=config_path if config_path.exists() else None,
+        cache=_cache(env),
     )
+
+
+def _cache(env: Mapping[str, str]) -> Path | None:
+    """``CELTRACE_CACHE``, else ``$XDG_CACHE_HOME/celtrace`` or ``~/.cache/celtrace``; None when no home."""
+    if env.get("CELTRACE_CACHE"):
+        return Path(env["CELTRACE_CACHE"])
+    base = env.get("XDG_CACHE_HOME") or (str(Path(env["HOME"]) / ".cache") if env.get("HOME") else None)
+    return Path(base) / "celtrace" if base else None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -32,6 +32,7 @@ WHERE ok AND ({condition})
 GROUP BY source, account, ip
 ORDER BY source, account NULLS LAST, ip
 """
+# Every aggregate above exists in Spark SQL too (min_by and max_by since Spark 3.0).
 
 
 @dataclass
@@ -132,26 +133,29 @@ def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
 
 
 def _groups(view: StoreView, condition: str) -> Iterator[Group]:
+    """Rows gathered per source and account; lines without an account per source and network, so that a
+    scan from a thousand addresses of one hosting provider is one finding, not a thousand."""
     con = view.events
     if con is None:
         return
     cursor = con.execute(_GROUPED.format(condition=condition))
     names = [column[0] for column in cursor.description]
-    current: Group | None = None
+    groups: dict[tuple[str, str], Group] = {}
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
-        key = (row["source"], row["account"] if row["account"] is not None else f"ip:{row['ip']}")
-        if current is None or (current.source, current.account or f"ip:{current.rows[0]['ip']}") != key:
-            if current is not None:
-                yield current
-            current = Group(row["source"], row["account"])
-        current.rows.append(row)
-    if current is not None:
-        yield current
+        network = str(row["as_name"] or row["country"] or row["ip"])
+        key = (row["source"], f"account:{row['account']}" if row["account"] is not None else f"network:{network}")
+        group = groups.setdefault(key, Group(row["source"], row["account"]))
+        group.rows.append(row)
+    yield from groups.values()
 
 
 def _who(group: Group) -> str:
-    return f"Account {group.account!r}" if group.account else f"Address {group.rows[0]['ip']}"
+    if group.account:
+        return f"Account {group.account!r}"
+    if len(group.rows) == 1:
+        return f"Address {group.rows[0]['ip']}"
+    return f"{len(group.rows)} addresses of {group.rows[0]['as_name'] or group.rows[0]['country']}"
 
 
 def _finding(view: StoreView, rule: str, severity: Severity, group: Group, title: str, explanation: str) -> Finding:
@@ -160,9 +164,12 @@ def _finding(view: StoreView, rule: str, severity: Severity, group: Group, title
         subject = Subject("account", str(account.id), f"{account.username} ({account.portal or group.source})")
     elif group.account:
         subject = Subject("account", f"{group.source}:{group.account}", f"{group.account} ({group.source})")
-    else:
+    elif len(group.rows) == 1:
         ip = str(group.rows[0]["ip"])
         subject = Subject("address", ip, ip)
+    else:
+        network = str(group.rows[0]["as_name"] or group.rows[0]["country"])
+        subject = Subject("address", f"network:{network}", _who(group))
     return Finding(
         rule=rule,
         severity=severity,

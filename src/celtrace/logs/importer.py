@@ -74,8 +74,7 @@ def import_logs(
     options = options or ReaderOptions()
     forced = _format(format_name)
     results: list[FileResult] = []
-    cache = workspace.files / LOGS_DIR / ".enrich"
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = _cache(workspace)
     for path in _files(paths):
         try:
             digest, size = _sha256(path)
@@ -177,6 +176,20 @@ def _done(workspace: Workspace, source: str, digest: str) -> LogFile | None:
     with workspace.change("logs import dropped", source=source, sha256=digest, reason="events file missing") as change:
         change.session.delete(change.session.get_one(LogFile, row.id))
     return None
+
+
+def _cache(workspace: Workspace) -> Path:
+    """Where the enrichment's range tables are kept: the machine's cache, so that they are built once for
+    every workspace (4 s), else the workspace itself when there is no writable cache folder."""
+    for folder in (workspace.settings.cache, workspace.files / LOGS_DIR / ".enrich"):
+        if folder is None:
+            continue
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        return folder
+    raise InputError(f"cannot create a cache folder in {workspace.files}")
 
 
 def _first_line(error: Exception) -> str:
