@@ -7,12 +7,15 @@ run on Spark when a catalogue's logs outgrow one machine (DESIGN.md, Scale).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from celtrace.logs.enrich import ENRICHED
+from celtrace.logs.importer import addresses_of
 from celtrace.workspace.schema import LogFile
 
 
@@ -25,6 +28,17 @@ def connect(session: Session, files: Path) -> duckdb.DuckDBPyConnection | None:
     if not names:
         return None
     con = duckdb.connect()
-    listed = ", ".join("'" + str(files / name).replace("'", "''") + "'" for name in names)
-    con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet([{listed}], union_by_name = true)")
+    events = _listed(files / name for name in names)
+    addresses = _listed(addresses_of(files / name) for name in names)
+    # An address is enriched the same way in every file it appears in (the same data release), so one row per
+    # address is joined; the join's small side is the addresses, whatever the number of events.
+    con.execute(f"CREATE VIEW addresses AS SELECT DISTINCT ON (ip) * FROM read_parquet([{addresses}])")
+    con.execute(
+        f"CREATE VIEW events AS SELECT e.*, {', '.join(f'a.{name}' for name in ENRICHED)} "
+        f"FROM read_parquet([{events}], union_by_name = true) e LEFT JOIN addresses a ON e.ip = a.ip"
+    )
     return con
+
+
+def _listed(paths: Iterable[Path]) -> str:
+    return ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths)

@@ -24,6 +24,7 @@ import duckdb
 from sqlalchemy import select
 
 from celtrace.errors import InputError
+from celtrace.logs.enrich import ENRICHED, Enricher
 from celtrace.logs.formats import Format, ReaderOptions, formats, sniff
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import LogFile
@@ -32,6 +33,9 @@ SAMPLES = 20
 """Rejected lines kept as samples per file."""
 
 LOGS_DIR = "logs"
+
+MEMORY_LIMIT = "1GB"
+"""DuckDB's memory for one import: past it, DuckDB spills to disk rather than grow with the file."""
 """Folder of the workspace's files where each source's Parquet files go."""
 
 
@@ -67,8 +71,6 @@ def import_logs(
     A file no format recognises, or that cannot be read, gets a result with its ``error`` and the others
     are imported all the same (a folder of logs often holds a README or a licence).
     """
-    from celtrace.logs.enrich import Enricher
-
     if not source.strip():
         raise InputError("--source must name where the logs come from (e.g. asset-portal)")
     options = options or ReaderOptions()
@@ -85,11 +87,10 @@ def import_logs(
                 )
             else:
                 fmt = forced or sniff(path)
-                con = duckdb.connect()
+                con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
                 try:
                     relation = fmt.read(con, path, options)
-                    enriched = Enricher(con, cache).enrich(relation)
-                    result = _write(workspace, con, enriched, path, source, fmt, digest, size)
+                    result = _write(workspace, con, relation, Enricher(con, cache), path, source, fmt, digest, size)
                 except duckdb.Error as error:
                     raise InputError(f"cannot read as {fmt.name}: {_first_line(error)}", file=str(path)) from error
                 finally:
@@ -106,6 +107,7 @@ def _write(
     workspace: Workspace,
     con: duckdb.DuckDBPyConnection,
     events: duckdb.DuckDBPyRelation,
+    enricher: Enricher,
     path: Path,
     source: str,
     fmt: Format,
@@ -115,13 +117,25 @@ def _write(
     relative = Path(LOGS_DIR) / _slug(source) / f"{digest[:32]}.parquet"
     final = workspace.files / relative
     final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_suffix(".parquet.partial")
-    con.execute("SET preserve_insertion_order = true")
+    partial = _partial(final)
+    # Row order in the file is kept by the line column; keeping it in the writer would buffer rows.
+    con.execute("SET preserve_insertion_order = false")
     view = "events_to_write"
     events.create_view(view)
     con.execute(
         f"COPY (SELECT {_literal(source)} AS source, {_literal(str(path))} AS file, * FROM {view}) "
         f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)"
+    )
+    # Addresses are enriched from the written events, each once: the file is parsed a single time, and no
+    # join of every event with the enrichment has to hold either side in memory (``engine`` joins at query).
+    addresses = enricher.enrich(
+        con.sql(f"SELECT DISTINCT ip FROM read_parquet({_literal(str(partial))}) WHERE ip IS NOT NULL")
+    )
+    addresses.create_view("addresses_to_write")
+    address_partial = _partial(addresses_of(final))
+    con.execute(
+        f"COPY (SELECT ip, {', '.join(ENRICHED)} FROM addresses_to_write) "
+        f"TO {_literal(str(address_partial))} (FORMAT parquet, COMPRESSION zstd)"
     )
     counts = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE ok), min(ts) FILTER (WHERE ok), max(ts) FILTER (WHERE ok) "
@@ -153,25 +167,35 @@ def _write(
                 imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
         )
+    address_partial.replace(addresses_of(final))
     partial.replace(final)
     return FileResult(str(path), source, fmt.name, digest, False, lines, parsed, lines - parsed)
+
+
+def addresses_of(events: Path) -> Path:
+    """The Parquet file of a log file's enriched addresses, beside its events' file."""
+    return events.with_suffix(".addresses.parquet")
+
+
+def _partial(final: Path) -> Path:
+    return final.with_name(final.name + ".partial")
 
 
 def _done(workspace: Workspace, source: str, digest: str) -> LogFile | None:
     """The record of this file if it was imported and its events are in place.
 
-    A record whose Parquet file is missing means a run stopped between committing and renaming: the
-    finished file is put in place if it is there, else the record is dropped and the file read again.
+    A record whose Parquet files are missing means a run stopped between committing and renaming: the
+    finished files are put in place if they are there, else the record is dropped and the file read again.
     """
     with workspace.session() as session:
         row = session.scalars(select(LogFile).where(LogFile.source == source, LogFile.sha256 == digest)).first()
     if row is None:
         return None
     final = workspace.files / row.parquet
-    partial = final.with_suffix(".parquet.partial")
-    if not final.exists() and partial.exists():
-        partial.replace(final)
-    if final.exists():
+    for finished in (addresses_of(final), final):
+        if not finished.exists() and _partial(finished).exists():
+            _partial(finished).replace(finished)
+    if final.exists() and addresses_of(final).exists():
         return row
     with workspace.change("logs import dropped", source=source, sha256=digest, reason="events file missing") as change:
         change.session.delete(change.session.get_one(LogFile, row.id))
