@@ -188,6 +188,10 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         "scan_0012.jpg": "orb",
         "contact_sheet.png": "orb",
     }
+    net = {(f["rule"], f["subject"]["name"], f["severity"]) for f in findings if f["rule"].startswith("NET.")}
+    assert ("NET.DPRK", "brightlotus.cn01 (asset-portal)", "critical") in net
+    assert ("NET.ANONYMIZER", "brightlotus.cn01 (asset-portal)", "medium") in net
+    assert len(net) == 2  # every other account works from its declared country, in no VPN
     [undeclared] = [f for f in findings if f["rule"] == "CHAIN.UNDECLARED_SUBCONTRACTOR"]
     assert undeclared["subject"]["id"] == "golden-brush" and undeclared["severity"] == "high"
     assert {s["kind"] for s in undeclared["evidence"]["sightings"]} == {"observed link", "trove"}
@@ -203,6 +207,7 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         "assets add",
         "trove open",
         "trove scan",
+        "logs import",
         "analyze",
     ]
 

@@ -7,7 +7,8 @@ Bright Lotus, paid through Hong Kong to a third party, passes episodes on to Dan
 Trading, a front company run by a North Korean manager, which nobody declared, and which also trades
 as "Korea Dangun Trading Corp.", the Revised Romanization of KOREA TANGUN TRADING CORPORATION on the
 OFAC and UN lists. The demo loads the DPRK-program entries of real OFAC and UN list releases
-(``lists/SOURCE.md``).
+(``lists/SOURCE.md``), finds the studio's drawings on a server dump, and reads the asset portal's log, where
+Bright Lotus's account also connects through a VPN and from the DPRK's own address space.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def build_demo(settings: Settings) -> DemoCase:
             load_lists(workspace, ofac, published=OFAC_PUBLISHED)
             load_lists(workspace, [lists / "un-consolidated-dprk.xml"])
         _leak(workspace)
+        _portal_logs(workspace)
         analysis = analyze(workspace)
         reports = workspace.files / "reports"
         reports.mkdir(parents=True, exist_ok=True)
@@ -104,6 +106,16 @@ def _leak(workspace: Workspace) -> None:
             archive.writestr(f"other/{seed}.png", encode(drawing(seed), "PNG"))
         archive.writestr("notes/0214.txt", "머리를 10% 작게 하시오 / 头部缩小10%\n")
     scan_trove(workspace, dump, "found-server-2024")
+
+
+def _portal_logs(workspace: Workspace) -> None:
+    """Write six weeks of the asset portal's access log and import it."""
+    from celtrace.demo.portal_log import write_portal_log
+    from celtrace.logs.importer import import_logs
+
+    log = workspace.files / "demo" / "asset-portal-2024.log"
+    write_portal_log(log)
+    import_logs(workspace, [log], "asset-portal")
 
 
 def _make_room(settings: Settings) -> None:

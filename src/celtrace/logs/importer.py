@@ -6,8 +6,10 @@ then given their final name; a run that stops anywhere before leaves no record, 
 again reads the file from the start and nothing is counted twice. Rejected lines stay in the Parquet file
 (``ok`` false, ``raw`` the line), so ``logs stats`` can count and show them and nothing read is lost.
 
-Everything happens inside DuckDB: the reader's relation, the enrichment join and the ``COPY`` to Parquet
-form one streaming query, so memory stays flat whatever the file's size.
+Everything happens inside DuckDB, in two streaming passes: the reader's relation is written to the events'
+Parquet file (the log is parsed once), then the distinct addresses of that file are enriched into a second,
+small Parquet file; ``engine`` joins the two at query time. Measured on 1 and 2.5 million combined lines,
+peak memory stayed at about 750 MB; joining during the write had grown it with the file.
 """
 
 from __future__ import annotations
