@@ -69,3 +69,64 @@ def test_dprk_and_vpn_access_are_reported_per_account_with_their_lines(workspace
 def test_no_logs_no_network_findings(workspace, load_chain):
     load_chain(CHAIN)
     assert analyze(workspace, only=["NET"]).findings == []
+
+
+class _CityReader:
+    """A City database standing in for MaxMind's (no mmdb can be written offline): records by address."""
+
+    def __init__(self, records: dict[str, dict]) -> None:
+        self.records = records
+
+    def get(self, ip: str) -> dict | None:
+        return self.records.get(ip)
+
+    def close(self) -> None:
+        pass
+
+
+def _city(country: str, subdivision: str, city: str) -> dict:
+    return {
+        "country": {"iso_code": country},
+        "subdivisions": [{"iso_code": subdivision}],
+        "city": {"names": {"en": city}},
+    }
+
+
+def test_regions_tied_to_dprk_fronts_need_a_city_database(workspace, load_chain, tmp_path, monkeypatch):
+    load_chain(CHAIN)
+    lines = [
+        _line("221.202.15.3", "brightlotus.cn01", 1),  # Dandong, by the city database below
+        _line("60.22.4.5", "brightlotus.cn01", 2),  # Shenyang
+        _line("123.184.1.1", "hanbit.layout01", 3),  # Beijing: China, not one of the regions
+    ]
+    log = tmp_path / "portal.log"
+    log.write_text("\n".join(lines) + "\n")
+    # Without a city database: China is all that is known, and the finding says so.
+    import_logs(workspace, [log], "asset-portal")
+    plain = [f for f in analyze(workspace, only=["NET.HIGH_RISK_REGION"]).findings]
+    assert {(f.subject.name, f.severity) for f in plain} == {
+        ("brightlotus.cn01 (asset-portal)", Severity.INFO),
+        ("hanbit.layout01 (asset-portal)", Severity.INFO),
+    }
+    assert all("the region is not known" in f.title for f in plain)
+
+    from celtrace.logs import enrich
+
+    reader = _CityReader(
+        {
+            "221.202.15.3": _city("CN", "LN", "Dandong"),
+            "60.22.4.5": _city("CN", "LN", "Shenyang"),
+            "123.184.1.1": _city("CN", "BJ", "Beijing"),
+        }
+    )
+    monkeypatch.setattr(enrich, "_open_mmdb", lambda path: reader)
+    import_logs(workspace, [log], "portal-with-cities", mmdb=tmp_path / "GeoLite2-City.mmdb")
+    found = [
+        f
+        for f in analyze(workspace, only=["NET.HIGH_RISK_REGION"]).findings
+        if f.evidence["source"] == "portal-with-cities"
+    ]
+    [region] = found
+    assert region.severity == Severity.HIGH and region.subject.name == "brightlotus.cn01 (asset-portal)"
+    assert "Dandong" in region.title and "Shenyang" in region.title
+    assert {a["region"] for a in region.evidence["addresses"]} == {"CN-LN"}

@@ -24,6 +24,6 @@ def test_unknown_rule_names_the_known_ones():
     with pytest.raises(
         CeltraceError,
         match=r"known rules are SANCTIONS\.MATCH, CHAIN\.SANCTIONED_LINK, CHAIN\.UNDECLARED_SUBCONTRACTOR, "
-        r"NET\.DPRK, NET\.ANONYMIZER, ASSET\.LEAK, VENDOR",
+        r"NET\.DPRK, NET\.HIGH_RISK_REGION, NET\.ANONYMIZER, ASSET\.LEAK, VENDOR",
     ):
         select_detectors(["NET.NOPE"])

@@ -30,6 +30,8 @@ def logs_import(
     ] = None,
     year: Annotated[int | None, typer.Option(help="Year of syslog timestamps (default: the file's).")] = None,
     timezone: Annotated[str, typer.Option(help="Zone of timestamps that carry none (syslog, xferlog).")] = "UTC",
+    mmdb: Annotated[Path | None, typer.Option(help="MaxMind City database: regions and cities.")] = None,
+    asn_mmdb: Annotated[Path | None, typer.Option(help="MaxMind ASN database: AS numbers.")] = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -57,7 +59,7 @@ def logs_import(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("importing", total=None)
-        results = import_logs(ws, paths, source, log_format, options, on_file=show)
+        results = import_logs(ws, paths, source, log_format, options, on_file=show, mmdb=mmdb, asn_mmdb=asn_mmdb)
     if any(result.error for result in results):
         raise typer.Exit(1)
 

@@ -1,4 +1,4 @@
-"""NET.DPRK and NET.ANONYMIZER: where imported access came from.
+"""NET.DPRK, NET.HIGH_RISK_REGION and NET.ANONYMIZER: where imported access came from.
 
 Both read the ``events`` view (``logs.engine``) already enriched at import (``logs.enrich``): country, AS and
 the watch label of each address from ``data/networks.json``. Events are aggregated in SQL per source, account
@@ -22,7 +22,8 @@ from celtrace.workspace.schema import Account
 MAX_ADDRESSES = 20
 
 _GROUPED = """
-SELECT source, account, ip, any_value(country) AS country, any_value(asn) AS asn, any_value(as_name) AS as_name,
+SELECT source, account, ip, any_value(country) AS country, any_value(region) AS region, any_value(city) AS city,
+       any_value(asn) AS asn, any_value(as_name) AS as_name,
        any_value(watch) AS watch, any_value(watch_confidence) AS confidence,
        count(*) AS events, min(ts) AS first, max(ts) AS last,
        min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
@@ -60,6 +61,8 @@ class Group:
                 {
                     "ip": row["ip"],
                     "country": row["country"],
+                    "region": row.get("region"),
+                    "city": row.get("city"),
                     "asn": row["asn"],
                     "as_name": row["as_name"],
                     "watch": row["watch"],
@@ -103,6 +106,49 @@ def dprk_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
                 else "in ranges that public sources list as DPRK-related without an authoritative attribution: "
                 "worth a look, not proof."
             ),
+        )
+
+
+def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
+    """Access from regions tied to DPRK front operations: Liaoning (Shenyang, Dandong, Dalian), Jilin (Yanji
+    and Yanbian, Changchun) and Primorsky Krai (Vladivostok).
+
+    In the 2024 case the connections that did not come through VPNs came from three cities of Liaoning,
+    known hubs of North Korean IT workers (reference facts, data/networks.json). Regions are only known with
+    a MaxMind City database (``logs import --mmdb``): then access from them is high for a named account and
+    medium without one. Without one, only the country of an address is known, and access from China or
+    Russia is reported at info level, saying so, so that nobody reads silence as a clean bill.
+    """
+    from celtrace.logs.enrich import high_risk_regions
+
+    regions = high_risk_regions()
+    codes = ", ".join(f"'{region.code}'" for region in regions)
+    cities = ", ".join(f"'{city}'" for region in regions for city in region.cities)
+    names = {region.code: region.name for region in regions}
+    for group in _groups(view, f"region IN ({codes}) OR city IN ({cities})"):
+        where = sorted({str(row["city"] or names.get(str(row["region"]), row["region"])) for row in group.rows})
+        yield _finding(
+            view,
+            "NET.HIGH_RISK_REGION",
+            Severity.HIGH if group.account else Severity.MEDIUM,
+            group,
+            title=f"{_who(group)} reached {group.source} from {', '.join(where)}",
+            explanation=f"{group.events} events in {group.source} came from {', '.join(where)}, where North "
+            "Korean IT workers are known to operate for front companies.",
+        )
+    countries = sorted({region.country for region in regions})
+    unknown = ", ".join(f"'{country}'" for country in countries)
+    for group in _groups(view, f"region IS NULL AND city IS NULL AND country IN ({unknown})"):
+        found = sorted({str(row["country"]) for row in group.rows})
+        yield _finding(
+            view,
+            "NET.HIGH_RISK_REGION",
+            Severity.INFO,
+            group,
+            title=f"{_who(group)} reached {group.source} from {', '.join(found)}; the region is not known",
+            explanation=f"{group.events} events in {group.source} came from {', '.join(found)}. Without a city "
+            "database (logs import --mmdb) celtrace cannot tell whether they came from the regions tied to DPRK "
+            "front operations.",
         )
 
 

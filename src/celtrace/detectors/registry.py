@@ -46,6 +46,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("CHAIN.SANCTIONED_LINK", chain_links.sanctioned_links),
     Detector("CHAIN.UNDECLARED_SUBCONTRACTOR", undeclared_subcontractor.undeclared_subcontractors),
     Detector("NET.DPRK", network_origin.dprk_access),
+    Detector("NET.HIGH_RISK_REGION", network_origin.high_risk_region_access),
     Detector("NET.ANONYMIZER", network_origin.anonymizer_access),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
     Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),

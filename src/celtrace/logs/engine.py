@@ -30,12 +30,13 @@ def connect(session: Session, files: Path) -> duckdb.DuckDBPyConnection | None:
     con = duckdb.connect()
     events = _listed(files / name for name in names)
     addresses = _listed(addresses_of(files / name) for name in names)
-    # An address is enriched the same way in every file it appears in (the same data release), so one row per
-    # address is joined; the join's small side is the addresses, whatever the number of events.
-    con.execute(f"CREATE VIEW addresses AS SELECT DISTINCT ON (ip) * FROM read_parquet([{addresses}])")
+    # Each event joins the addresses enriched with its own file (imports may differ: a city database given
+    # to one and not another); the join's small side is the addresses, whatever the number of events.
+    con.execute(f"CREATE VIEW addresses AS SELECT * FROM read_parquet([{addresses}], union_by_name = true)")
     con.execute(
         f"CREATE VIEW events AS SELECT e.*, {', '.join(f'a.{name}' for name in ENRICHED)} "
-        f"FROM read_parquet([{events}], union_by_name = true) e LEFT JOIN addresses a ON e.ip = a.ip"
+        f"FROM read_parquet([{events}], union_by_name = true) e "
+        "LEFT JOIN addresses a ON e.batch = a.batch AND e.ip = a.ip"
     )
     return con
 

@@ -67,11 +67,14 @@ def import_logs(
     format_name: str | None = None,
     options: ReaderOptions | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    mmdb: Path | None = None,
+    asn_mmdb: Path | None = None,
 ) -> list[FileResult]:
     """Import every log file under ``paths`` (files or folders) for ``source``; returns one result per file.
 
     A file no format recognises, or that cannot be read, gets a result with its ``error`` and the others
-    are imported all the same (a folder of logs often holds a README or a licence).
+    are imported all the same (a folder of logs often holds a README or a licence). ``mmdb`` and
+    ``asn_mmdb`` are MaxMind City and ASN databases, for regions, cities and AS numbers.
     """
     if not source.strip():
         raise InputError("--source must name where the logs come from (e.g. asset-portal)")
@@ -92,7 +95,9 @@ def import_logs(
                 con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
                 try:
                     relation = fmt.read(con, path, options)
-                    result = _write(workspace, con, relation, Enricher(con, cache), path, source, fmt, digest, size)
+                    result = _write(
+                        workspace, con, relation, Enricher(con, cache, mmdb, asn_mmdb), path, source, fmt, digest, size
+                    )
                 except duckdb.Error as error:
                     raise InputError(f"cannot read as {fmt.name}: {_first_line(error)}", file=str(path)) from error
                 finally:
@@ -124,8 +129,10 @@ def _write(
     con.execute("SET preserve_insertion_order = false")
     view = "events_to_write"
     events.create_view(view)
+    # ``batch`` names this import in both files, so that each event joins its own file's addresses.
+    batch = _literal(relative.with_suffix("").as_posix())
     con.execute(
-        f"COPY (SELECT {_literal(source)} AS source, {_literal(str(path))} AS file, * FROM {view}) "
+        f"COPY (SELECT {batch} AS batch, {_literal(source)} AS source, {_literal(str(path))} AS file, * FROM {view}) "
         f"TO {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)"
     )
     # Addresses are enriched from the written events, each once: the file is parsed a single time, and no
@@ -136,7 +143,7 @@ def _write(
     addresses.create_view("addresses_to_write")
     address_partial = _partial(addresses_of(final))
     con.execute(
-        f"COPY (SELECT ip, {', '.join(ENRICHED)} FROM addresses_to_write) "
+        f"COPY (SELECT {batch} AS batch, ip, {', '.join(ENRICHED)} FROM addresses_to_write) "
         f"TO {_literal(str(address_partial))} (FORMAT parquet, COMPRESSION zstd)"
     )
     counts = con.execute(
