@@ -54,13 +54,14 @@ def test_copies_match_their_source_and_unrelated_drawings_do_not(workspace, tmp_
     source.transpose(Image.Transpose.FLIP_LEFT_RIGHT).convert("RGB").save(found / "mirrored.jpg", quality=60)
     source.resize((256, 192)).save(found / "small.png")
     drawing(99).save(found / "unrelated.png")
+    # The matcher reads registered keypoints on demand: it is used while its session is open.
     with workspace.session() as session:
         matcher = AssetMatcher(session)
-    for name in ("rotated.png", "mirrored.jpg", "small.png"):
-        [best, *_] = matcher.match(found / name)
-        assert best.path.endswith("sc012_cut001.png"), name
-        assert best.distance <= 31 and best.score >= 0.879 and best.method == "pdq"
-    assert matcher.match(found / "unrelated.png") == []
+        for name in ("rotated.png", "mirrored.jpg", "small.png"):
+            [best, *_] = matcher.match(found / name)
+            assert best.path.endswith("sc012_cut001.png"), name
+            assert best.distance <= 31 and best.score >= 0.879 and best.method == "pdq"
+        assert matcher.match(found / "unrelated.png") == []
 
 
 def _rescan(image: Image.Image) -> Image.Image:
