@@ -93,7 +93,11 @@ class _Best:
 
 @dataclass
 class AssetMatcher:
-    """Both indexes over the registry; build once, match many images."""
+    """Both indexes over the registry; build once, match many images.
+
+    Registered pages' full keypoints are read from ``session`` when a page is a candidate, so the matcher
+    must be used while its session is open.
+    """
 
     session: Session
     assets: dict[int, Asset] = field(init=False)
