@@ -18,7 +18,8 @@ How a file is read; no Python code runs per line:
    ``ok`` false and ``raw`` = the line, at its number. Only blank lines and W3C directives are dropped.
 
 Measured on 1,000,000 generated combined lines (198 MB; 2 cores shared with other work; DuckDB 1.5.6;
-``python -m celtrace.logs.web FILE`` prints the figure), against GoAccess's ~80,000 lines/s:
+reading to the end with every column aggregated), against GoAccess's ~80,000 lines/s (the end-to-end
+comparison is benchmarks/access_logs.py):
 
 - this reader, every column computed: 0.65 s, about 1.5 M lines/s (8 M lines: 5.1 s); gzip: 0.95 s
   (inflation runs beside the parse; ``gzip.decompress`` of that file alone takes 1.1 s). Peak RSS 306,
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -551,23 +551,3 @@ FORMATS: list[Format] = [
     Format("nginx", "nginx with a custom log_format (give --log-format)", _sniff_never, _read_nginx),
 ]
 """The web formats, most specific first; "combined" and "common" share one reader (see ``_read_clf``)."""
-
-
-def _benchmark(path: Path) -> None:
-    """Time reading ``path`` as combined to the end, every column used; prints lines per second."""
-    con = duckdb.connect()
-    start = time.perf_counter()
-    relation = _read_clf(con, path, ReaderOptions())
-    # Every column feeds an aggregate, so DuckDB cannot skip the work of any of them.
-    totals = relation.query(
-        "events",
-        "SELECT count(*), count(*) FILTER (WHERE ok), max(line), max(ts), max(ip), max(account), max(action), "
-        "max(object), sum(status), sum(bytes), max(user_agent), max(raw) FROM events",
-    ).fetchone()
-    elapsed = time.perf_counter() - start
-    total, good = (totals or (0, 0))[:2]
-    print(f"{total} rows ({good} ok) in {elapsed:.2f} s: {total / elapsed:,.0f} lines/s")
-
-
-if __name__ == "__main__":
-    _benchmark(Path(sys.argv[1]))
