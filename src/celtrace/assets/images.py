@@ -163,19 +163,24 @@ def _pages(image: Image.Image, name: str, shape: _Shape, limit: int | None) -> l
         if number >= MAX_PAGES:
             raise InputError(f"more than {MAX_PAGES} pages", file=name)
         width, height = frame.size
-        if width <= 0 or height <= 0:
-            raise InputError("image has no pixels", file=name)
-        if limit is not None and width * height > limit:
-            raise InputError(
-                f"image of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
-                file=name,
-            )
+        check_pixels(width, height, name, limit)
         size = (width, height)
         # A TIFF page must be copied before preprocessing, which changes the frame in place and would
         # break seeking to the next page; single-page images are preprocessed in place (no copy).
         source = frame.copy() if fmt in _MULTI_PAGE else frame
         pages.append(WorkingImage(to_working(source, shape.size, square=shape.square), number, size, fmt))
     return pages
+
+
+def check_pixels(width: int, height: int, name: str, limit: int | None, what: str = "image") -> None:
+    """Refuse a page or frame with no pixels, or with more than ``limit`` (a likely decompression bomb)."""
+    if width <= 0 or height <= 0:
+        raise InputError(f"{what} has no pixels", file=name)
+    if limit is not None and width * height > limit:
+        raise InputError(
+            f"{what} of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
+            file=name,
+        )
 
 
 def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:

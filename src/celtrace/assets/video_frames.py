@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from celtrace.assets.images import WorkingImage, to_working
+from celtrace.assets.images import WorkingImage, check_pixels, to_working
 from celtrace.errors import InputError
 
 CHECKS_PER_SECOND = 4
@@ -89,7 +89,7 @@ def _sample(
     capture: cv2.VideoCapture, name: str, fmt: str, size: int, square: bool, limit: int | None
 ) -> list[WorkingImage]:
     width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    _check_size(width, height, name, limit)  # before the first frame is decoded
+    check_pixels(width, height, name, limit, "video")  # before the first frame is decoded
     fps = capture.get(cv2.CAP_PROP_FPS)
     fps = fps if math.isfinite(fps) and 1.0 <= fps <= 240.0 else 25.0  # a hostile rate only sets the step
     step = max(1, round(fps / CHECKS_PER_SECOND))
@@ -114,7 +114,7 @@ def _sample(
         read += 1
         if time_s > MAX_SECONDS:
             break
-        _check_size(frame.shape[1], frame.shape[0], name, limit)  # the size may change mid-stream
+        check_pixels(frame.shape[1], frame.shape[0], name, limit, "video")  # the size may change mid-stream
         rgb = _rgb(np.asarray(frame, dtype=np.uint8))
         thumb = _thumbnail(rgb)
         if last is None or _due(last, time_s, thumb):
@@ -150,13 +150,3 @@ def _rgb(frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 def _thumbnail(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     return cv2.resize(grey, (THUMB, THUMB), interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def _check_size(width: int, height: int, name: str, limit: int | None) -> None:
-    if width <= 0 or height <= 0:
-        raise InputError("video has no pixels", file=name)
-    if limit is not None and width * height > limit:
-        raise InputError(
-            f"video of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
-            file=name,
-        )
