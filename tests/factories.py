@@ -1,9 +1,12 @@
-"""Rows for tests that build a chain by hand, without going through the importer."""
+"""Rows for tests that build a chain by hand, without going through the importer; registered drawings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Link, Vendor
 
 
@@ -28,3 +31,16 @@ def link(kind: str, source: tuple[str, str], target: tuple[str, str], status: st
         status=status,
         **{"origin": {}, **fields},
     )
+
+
+def register_drawings(
+    workspace: Workspace, folder: Path, seeds: Iterable[int], name: str = "sc012_cut{:03d}.png"
+) -> None:
+    """Draw ``drawing(seed)`` for each seed into ``folder`` (named by ``name``) and register it for Skyward Tails."""
+    from celtrace.assets.registry import add_assets
+    from celtrace.demo.drawings import drawing
+
+    folder.mkdir(parents=True)
+    for seed in seeds:
+        drawing(seed).save(folder / name.format(seed))
+    add_assets(workspace, [folder], "Skyward Tails")

@@ -1,37 +1,26 @@
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
 import py7zr
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
-from celtrace.assets.registry import add_assets
-from celtrace.demo.drawings import drawing
+from celtrace.demo.drawings import drawing, encode
 from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.trove.manifest import scan_trove
-
-
-def _png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.factories import register_drawings
 
 
 def test_a_turned_copy_inside_an_archive_names_its_source(workspace, tmp_path: Path):
-    registered = tmp_path / "S01E04"
-    registered.mkdir()
-    for seed in range(3):
-        drawing(seed).save(registered / f"sc012_cut{seed:03d}.png")
-    add_assets(workspace, [registered], "Skyward Tails")
+    register_drawings(workspace, tmp_path / "S01E04", range(3))
 
     dump = tmp_path / "dump"
     dump.mkdir()
     with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:
-        archive.writestr("ep104/turned.png", _png(drawing(1).rotate(90, expand=True)))
-        archive.writestr("ep104/other.png", _png(drawing(77)))
+        archive.writestr("ep104/turned.png", encode(drawing(1).rotate(90, expand=True), "PNG"))
+        archive.writestr("ep104/other.png", encode(drawing(77), "PNG"))
         archive.writestr("notes.txt", "head 10% smaller")
     drawing(2).convert("RGB").save(dump / "loose.jpg", quality=70)
     scan_trove(workspace, dump, "dump-2026-11")
@@ -49,20 +38,16 @@ def test_a_turned_copy_inside_an_archive_names_its_source(workspace, tmp_path: P
 
 
 def test_a_cropped_and_a_padded_copy_inside_an_archive_are_found_by_keypoints(workspace, tmp_path: Path):
-    registered = tmp_path / "S01E04"
-    registered.mkdir()
-    for seed in range(3):
-        drawing(seed).save(registered / f"sc012_cut{seed:03d}.png")
-    add_assets(workspace, [registered], "Skyward Tails")
+    register_drawings(workspace, tmp_path / "S01E04", range(3))
 
     dump = tmp_path / "dump"
     dump.mkdir()
     with zipfile.ZipFile(dump / "day-0215.zip", "w") as archive:
         # The middle of drawing 0, a fifth of its width and height cut away, and drawing 2 on a white margin:
         # both too far from their source for PDQ.
-        archive.writestr("ep104/crop.png", _png(drawing(0).crop((102, 77, 922, 691))))
-        archive.writestr("ep104/padded.png", _png(ImageOps.expand(drawing(2), (64, 48), fill="white")))
-        archive.writestr("ep104/other.png", _png(drawing(77)))
+        archive.writestr("ep104/crop.png", encode(drawing(0).crop((102, 77, 922, 691)), "PNG"))
+        archive.writestr("ep104/padded.png", encode(ImageOps.expand(drawing(2), (64, 48), fill="white"), "PNG"))
+        archive.writestr("ep104/other.png", encode(drawing(77), "PNG"))
     scan_trove(workspace, dump, "dump-2026-12")
 
     findings = analyze(workspace, only=["ASSET.LEAK"]).findings
@@ -90,13 +75,10 @@ def test_no_registry_no_findings(workspace, tmp_path: Path):
 
 
 def test_a_copy_inside_a_7z_is_found(workspace, tmp_path: Path):
-    registered = tmp_path / "S01E04"
-    registered.mkdir()
-    drawing(0).save(registered / "sc001_cut001.png")
-    add_assets(workspace, [registered], "Skyward Tails")
+    register_drawings(workspace, tmp_path / "S01E04", [0], name="sc001_cut001.png")
     (tmp_path / "dump").mkdir()
     with py7zr.SevenZipFile(tmp_path / "dump" / "outgoing.7z", "w") as archive:
-        archive.writestr(_png(drawing(0).rotate(90, expand=True)), "104/turned.png")
+        archive.writestr(encode(drawing(0).rotate(90, expand=True), "PNG"), "104/turned.png")
     scan_trove(workspace, tmp_path / "dump", "dump")
     [finding] = analyze(workspace, only=["ASSET.LEAK"]).findings
     assert finding.subject.name == "outgoing.7z > 104/turned.png"

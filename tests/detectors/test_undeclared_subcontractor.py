@@ -5,13 +5,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from celtrace.assets.registry import add_assets
 from celtrace.demo.drawings import drawing, encode
 from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.detectors.undeclared_subcontractor import declared_chain
 from celtrace.detectors.view import StoreView
 from celtrace.trove.manifest import scan_trove
+from tests.factories import register_drawings
 
 RULE = "CHAIN.UNDECLARED_SUBCONTRACTOR"
 
@@ -62,11 +62,7 @@ def test_an_observed_link_outside_the_declared_chain(workspace, load_chain):
 
 
 def _register_and_leak(workspace, tmp_path: Path, folder: str, holder: str | None) -> None:
-    registered = tmp_path / "S01E04"
-    registered.mkdir()
-    for seed in range(2):
-        drawing(seed).save(registered / f"sc001_cut{seed:03d}.png")
-    add_assets(workspace, [registered], "Skyward Tails")
+    register_drawings(workspace, tmp_path / "S01E04", range(2), name="sc001_cut{:03d}.png")
     dump = tmp_path / "dump"
     dump.mkdir()
     with zipfile.ZipFile(dump / "outgoing.zip", "w") as archive:
