@@ -9,7 +9,7 @@ of the first and last event as evidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,19 +21,22 @@ from celtrace.workspace.schema import Account
 #: Addresses listed in a finding's evidence at most; the count covers them all.
 MAX_ADDRESSES = 20
 
+# One scan of the events serves the three rules: each keeps the rows its condition (in Python) picks. Grouping
+# by every enrichment column keeps a row's values exact when two imports enriched an address differently.
 _GROUPED = """
-SELECT source, account, ip, any_value(country) AS country, any_value(region) AS region, any_value(city) AS city,
-       any_value(asn) AS asn, any_value(as_name) AS as_name,
-       any_value(watch) AS watch, any_value(watch_confidence) AS confidence,
+SELECT source, account, ip, country, region, city, asn, as_name, watch, watch_confidence AS confidence,
        count(*) AS events, min(ts) AS first, max(ts) AS last,
        min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
        max_by(file, ts) AS last_file, max_by(line, ts) AS last_line
 FROM events
-WHERE ok AND ({condition})
-GROUP BY source, account, ip
+WHERE ok AND (watch IN ('dprk', 'dprk-low-confidence', 'vpn', 'hosting') OR region IN ({regions})
+              OR city IN ({cities}) OR country IN ({countries}))
+GROUP BY source, account, ip, country, region, city, asn, as_name, watch, watch_confidence
 ORDER BY source, account NULLS LAST, ip
 """
 # Every aggregate above exists in Spark SQL too (min_by and max_by since Spark 3.0).
+
+Row = dict[str, Any]
 
 
 @dataclass
@@ -86,7 +89,7 @@ def dprk_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
     providers (China Unicom, TransTeleCom) is not a signal by itself and is not reported. Source: the
     networks table of celtrace's reference facts (data/networks.json cites each entry).
     """
-    for group in _groups(view, "watch IN ('dprk', 'dprk-low-confidence')"):
+    for group in _groups(view, lambda row: row["watch"] in ("dprk", "dprk-low-confidence")):
         high = any(row["watch"] == "dprk" for row in group.rows)
         who = _who(group)
         addresses = sorted({str(row["ip"]) for row in group.rows})
@@ -122,10 +125,9 @@ def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Fin
     from celtrace.logs.enrich import high_risk_regions
 
     regions = high_risk_regions()
-    codes = ", ".join(f"'{region.code}'" for region in regions)
-    cities = ", ".join(f"'{city}'" for region in regions for city in region.cities)
+    cities = {city for region in regions for city in region.cities}
     names = {region.code: region.name for region in regions}
-    for group in _groups(view, f"region IN ({codes}) OR city IN ({cities})"):
+    for group in _groups(view, lambda row: row["region"] in names or row["city"] in cities):
         where = sorted({str(row["city"] or names.get(str(row["region"]), row["region"])) for row in group.rows})
         yield _finding(
             view,
@@ -136,9 +138,9 @@ def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Fin
             explanation=f"{group.events} events in {group.source} came from {', '.join(where)}, where North "
             "Korean IT workers are known to operate for front companies.",
         )
-    countries = sorted({region.country for region in regions})
-    unknown = ", ".join(f"'{country}'" for country in countries)
-    for group in _groups(view, f"region IS NULL AND city IS NULL AND country IN ({unknown})"):
+    countries = {region.country for region in regions}
+    unknown = _groups(view, lambda row: row["region"] is None and row["city"] is None and row["country"] in countries)
+    for group in unknown:
         found = sorted({str(row["country"]) for row in group.rows})
         yield _finding(
             view,
@@ -161,7 +163,7 @@ def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
     come from data/networks.json (by AS). Medium for a named account on a network the data marks with high
     confidence; low otherwise (traffic without an account, or a network that also carries ordinary users).
     """
-    for group in _groups(view, "watch IN ('vpn', 'hosting')"):
+    for group in _groups(view, lambda row: row["watch"] in ("vpn", "hosting")):
         confident = any(row["confidence"] == "high" for row in group.rows)
         kinds = sorted({str(row["watch"]) for row in group.rows})
         networks = sorted({str(row["as_name"] or row["asn"]) for row in group.rows})
@@ -178,22 +180,40 @@ def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
         )
 
 
-def _groups(view: StoreView, condition: str) -> Iterator[Group]:
-    """Rows gathered per source and account; lines without an account per source and network, so that a
-    scan from a thousand addresses of one hosting provider is one finding, not a thousand."""
-    con = view.events
-    if con is None:
-        return
-    cursor = con.execute(_GROUPED.format(condition=condition))
-    names = [column[0] for column in cursor.description]
+def _groups(view: StoreView, keep: Callable[[Row], bool]) -> Iterator[Group]:
+    """The rows ``keep`` picks, gathered per source and account; lines without an account per source and
+    network, so that a scan from a thousand addresses of one hosting provider is one finding, not a thousand."""
     groups: dict[tuple[str, str], Group] = {}
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
+    for row in view.shared("network origin rows", lambda: _rows(view)):
+        if not keep(row):
+            continue
         network = str(row["as_name"] or row["country"] or row["ip"])
         key = (row["source"], f"account:{row['account']}" if row["account"] is not None else f"network:{network}")
         group = groups.setdefault(key, Group(row["source"], row["account"]))
         group.rows.append(row)
     yield from groups.values()
+
+
+def _rows(view: StoreView) -> list[Row]:
+    from celtrace.logs.enrich import high_risk_regions
+
+    con = view.events
+    if con is None:
+        return []
+    regions = high_risk_regions()
+    cursor = con.execute(
+        _GROUPED.format(
+            regions=_sql_list(region.code for region in regions),
+            cities=_sql_list(city for region in regions for city in region.cities),
+            countries=_sql_list({region.country for region in regions}),
+        )
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
 
 
 def _who(group: Group) -> str:
@@ -231,8 +251,15 @@ def _account(view: StoreView, group: Group) -> Account | None:
     """The chain's account for the log's user name: same name (case aside), on this source or any portal."""
     if not group.account:
         return None
-    wanted = group.account.casefold()
-    fitting = [a for a in view.chain.accounts if a.username.casefold() == wanted]
+    fitting = view.shared("accounts by name", lambda: _by_name(view.chain.accounts)).get(group.account.casefold(), [])
     exact = [a for a in fitting if a.portal == group.source]
     best = exact or [a for a in fitting if not a.portal] or fitting
     return best[0] if best else None
+
+
+def _by_name(accounts: list[Account]) -> dict[str, list[Account]]:
+    # Built once per run: a log can hold thousands of accounts, each looked up once per finding.
+    index: dict[str, list[Account]] = {}
+    for account in accounts:
+        index.setdefault(account.username.casefold(), []).append(account)
+    return index
