@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,22 @@ def register_drawings(
     for seed in seeds:
         drawing(seed).save(folder / name.format(seed))
     add_assets(workspace, [folder], "Skyward Tails")
+
+
+def access_line(
+    ip: str,
+    user: str,
+    when: datetime,
+    path: str = "/s01e04/layouts/sc010_cut002.png",
+    agent: str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+) -> str:
+    """One Apache combined-format line of a portal log."""
+    stamp = when.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return f'{ip} - {user} [{stamp}] "GET {path} HTTP/1.1" 200 48213 "-" "{agent}"'
+
+
+def write_log(folder: Path, lines: Iterable[str], name: str = "portal.log") -> Path:
+    """The lines as a log file in ``folder``."""
+    path = folder / name
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import duckdb
 
-from celtrace.demo.portal_log import ORDINARY, WANDERING, write_portal_log
+from celtrace.demo.portal_log import CITIES, ORDINARY, WANDERING, write_portal_log
 from celtrace.logs.enrich import Enricher
 
 EXPECTED_COUNTRY = {"hanbit": "KR", "seoul": "KR", "brightlotus": "CN", "maple": "CA", "lisboa": "PT"}
@@ -24,6 +24,9 @@ def test_addresses_are_where_the_story_says(tmp_path, shared_cache):
             assert found["country"] == EXPECTED_COUNTRY[user.split(".")[0]] and found["watch"] is None, prefix
     for prefix, _ in WANDERING:
         assert enricher.lookup(f"{prefix}77")["watch"] == EXPECTED_WATCH[prefix], prefix
+    # The demo's city database only adds the city: its countries are the shipped data's.
+    for cidr, region, *_ in CITIES:
+        assert enricher.lookup(cidr.split("/")[0][:-1] + "77")["country"] == region.split("-")[0], cidr
 
 
 def test_the_log_is_combined_format_in_time_order(tmp_path):

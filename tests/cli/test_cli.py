@@ -189,11 +189,22 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         "contact_sheet.png": "orb",
     }
     net = {(f["rule"], f["subject"]["name"], f["severity"]) for f in findings if f["rule"].startswith("NET.")}
-    assert ("NET.DPRK", "brightlotus.cn01 (asset-portal)", "critical") in net
-    assert ("NET.ANONYMIZER", "brightlotus.cn01 (asset-portal)", "medium") in net
-    # China is all the shipped data says of Bright Lotus's addresses: the region rule says it cannot tell more.
-    assert ("NET.HIGH_RISK_REGION", "brightlotus.cn01 (asset-portal)", "info") in net
-    assert len(net) == 3  # every other account works from its declared country, in no VPN
+    lotus, seoul = "brightlotus.cn01 (asset-portal)", "seoul.inb (asset-portal)"
+    assert net == {
+        ("NET.DPRK", lotus, "critical"),
+        # The demo's city database places Bright Lotus's China Unicom addresses in Dandong and Shenyang.
+        ("NET.HIGH_RISK_REGION", lotus, "high"),
+        ("NET.HIGH_RISK_REGION", seoul, "high"),
+        ("NET.ANONYMIZER", lotus, "medium"),
+        ("NET.IMPOSSIBLE_TRAVEL", lotus, "low"),  # VPN hops
+        ("NET.MANY_COUNTRIES", lotus, "low"),
+        ("NET.ENDLESS_SESSION", lotus, "low"),
+        # Seoul Inbetween's account on Bright Lotus's Dandong address: neither declared the other.
+        ("NET.SHARED_INFRA", "Bright Lotus Animation Co., Ltd.", "high"),
+        ("NET.SHARED_INFRA", "Seoul Inbetween Studio", "high"),
+        ("NET.UNDECLARED_GEO", "Bright Lotus Animation Co., Ltd.", "high"),  # North Korea
+        ("NET.UNDECLARED_GEO", "Seoul Inbetween Studio", "high"),  # China
+    }  # every other account works from its declared country, in no VPN
     [undeclared] = [f for f in findings if f["rule"] == "CHAIN.UNDECLARED_SUBCONTRACTOR"]
     assert undeclared["subject"]["id"] == "golden-brush" and undeclared["severity"] == "high"
     assert {s["kind"] for s in undeclared["evidence"]["sightings"]} == {"observed link", "trove"}

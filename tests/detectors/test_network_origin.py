@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celtrace.demo.city_database import CityNetwork, write_city_database
 from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.logs.importer import import_logs
@@ -71,28 +72,7 @@ def test_no_logs_no_network_findings(workspace, load_chain):
     assert analyze(workspace, only=["NET"]).findings == []
 
 
-class _CityReader:
-    """A City database standing in for MaxMind's (no mmdb can be written offline): records by address."""
-
-    def __init__(self, records: dict[str, dict]) -> None:
-        self.records = records
-
-    def get(self, ip: str) -> dict | None:
-        return self.records.get(ip)
-
-    def close(self) -> None:
-        pass
-
-
-def _city(country: str, subdivision: str, city: str) -> dict:
-    return {
-        "country": {"iso_code": country},
-        "subdivisions": [{"iso_code": subdivision}],
-        "city": {"names": {"en": city}},
-    }
-
-
-def test_regions_tied_to_dprk_fronts_need_a_city_database(workspace, load_chain, tmp_path, monkeypatch):
+def test_regions_tied_to_dprk_fronts_need_a_city_database(workspace, load_chain, tmp_path):
     load_chain(CHAIN)
     lines = [
         _line("221.202.15.3", "brightlotus.cn01", 1),  # Dandong, by the city database below
@@ -110,17 +90,15 @@ def test_regions_tied_to_dprk_fronts_need_a_city_database(workspace, load_chain,
     }
     assert all("the region is not known" in f.title for f in plain)
 
-    from celtrace.logs import enrich
-
-    reader = _CityReader(
-        {
-            "221.202.15.3": _city("CN", "LN", "Dandong"),
-            "60.22.4.5": _city("CN", "LN", "Shenyang"),
-            "123.184.1.1": _city("CN", "BJ", "Beijing"),
-        }
+    cities = write_city_database(
+        tmp_path / "GeoLite2-City.mmdb",
+        [
+            CityNetwork("221.202.15.0/24", "CN", "CN-LN", "Dandong"),
+            CityNetwork("60.22.4.0/24", "CN", "CN-LN", "Shenyang"),
+            CityNetwork("123.184.1.0/24", "CN", "CN-BJ", "Beijing"),
+        ],
     )
-    monkeypatch.setattr(enrich, "_open_mmdb", lambda path: reader)
-    import_logs(workspace, [log], "portal-with-cities", mmdb=tmp_path / "GeoLite2-City.mmdb")
+    import_logs(workspace, [log], "portal-with-cities", mmdb=cities)
     found = [
         f
         for f in analyze(workspace, only=["NET.HIGH_RISK_REGION"]).findings

@@ -24,6 +24,7 @@ def test_unknown_rule_names_the_known_ones():
     with pytest.raises(
         CeltraceError,
         match=r"known rules are SANCTIONS\.MATCH, CHAIN\.SANCTIONED_LINK, CHAIN\.UNDECLARED_SUBCONTRACTOR, "
-        r"NET\.DPRK, NET\.HIGH_RISK_REGION, NET\.ANONYMIZER, ASSET\.LEAK, VENDOR",
+        r"NET\.DPRK, NET\.HIGH_RISK_REGION, NET\.ANONYMIZER, NET\.IMPOSSIBLE_TRAVEL, NET\.MANY_COUNTRIES, "
+        r"NET\.SHARED_INFRA, NET\.UNDECLARED_GEO, NET\.ENDLESS_SESSION, NET\.REMOTE_DESKTOP, ASSET\.LEAK, VENDOR",
     ):
         select_detectors(["NET.NOPE"])

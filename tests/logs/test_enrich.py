@@ -1,4 +1,4 @@
-"""Address enrichment: geoip2fast ranges in DuckDB, special-purpose ranges, watch labels, an mmdb stub."""
+"""Address enrichment: geoip2fast ranges in DuckDB, special-purpose ranges, watch labels, real mmdb files."""
 
 from __future__ import annotations
 
@@ -9,11 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import maxminddb
 import pytest
 from geoip2fast import GeoIP2Fast
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
 
-from celtrace.logs import enrich
-from celtrace.logs.enrich import ENRICHED, Enricher, high_risk_regions, load_networks
+from celtrace.demo.city_database import (
+    AsnNetwork,
+    CityNetwork,
+    asn_record,
+    write_asn_database,
+    write_city_database,
+)
+from celtrace.errors import InputError
+from celtrace.logs.address_keys import PRIVATE
+from celtrace.logs.enrich import ENRICHED, Enricher
+from celtrace.logs.networks import high_risk_regions, load_networks
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +123,7 @@ def test_table_name_source(enricher):
     con = enricher._con
     con.execute("CREATE TABLE events AS SELECT 1 AS line, '175.45.176.1' AS ip")
     assert enricher.enrich("events").fetchall() == [(1, "175.45.176.1", "KP", 131279, "Ryugyong-dong", None, None,
-                                                      "dprk", "high", False)]  # fmt: skip
+                                                      None, None, None, "dprk", "high", False)]  # fmt: skip
 
 
 def test_cache_is_reused(cache_dir, enricher):
@@ -121,33 +133,120 @@ def test_cache_is_reused(cache_dir, enricher):
     assert [path for path in cache_dir.iterdir()] == [folder]
 
 
-class StubReader:
-    """Stands in for maxminddb.Reader: maxminddb cannot write a database and none ships offline."""
+# Real MaxMind-format databases, written per test: the enrichment reads them with maxminddb, as it reads MaxMind's.
+DANDONG = CityNetwork("8.8.8.0/24", "CN", "CN-LN", "Dandong", latitude=40.1292, longitude=124.3947, accuracy_km=20)
+BEIJING_V6 = CityNetwork(
+    "2001:da8::/32", "CN", "CN-BJ", "Beijing", latitude=39.9075, longitude=116.3972, accuracy_km=100
+)
+COUNTRY_ONLY = CityNetwork("1.0.0.0/24", "JP")  # a record with no place inside the country: no coordinates
+STAR_JV = AsnNetwork("175.45.176.0/22", 131279, "Star Joint Venture Co. Ltd.")
+EXAMPLE_AS = AsnNetwork("8.8.8.0/24", 64500, "EXAMPLE")
+DPRK_AS_ELSEWHERE = AsnNetwork("9.9.9.0/24", 131279, "Star Joint Venture Co. Ltd.")  # watched by number alone
 
-    def __init__(self, records: dict[str, Any]) -> None:
-        self.records = records
 
-    def get(self, ip: str) -> Any:
-        return self.records.get(ip)
+@pytest.fixture
+def mmdbs(tmp_path: Path) -> tuple[Path, Path]:
+    city = write_city_database(tmp_path / "city.mmdb", [DANDONG, BEIJING_V6, COUNTRY_ONLY])
+    asn = write_asn_database(tmp_path / "asn.mmdb", [STAR_JV, EXAMPLE_AS, DPRK_AS_ELSEWHERE])
+    return city, asn
 
 
-def test_mmdb_fields_take_precedence(cache_dir, monkeypatch):
-    city = {"8.8.8.8": {"country": {"iso_code": "CN"}, "subdivisions": [{"iso_code": "LN"}],
-                        "city": {"names": {"en": "Dandong"}}}}  # fmt: skip
-    asn = {"8.8.8.8": {"autonomous_system_number": 64500, "autonomous_system_organization": "EXAMPLE"},
-           "175.45.176.1": {"autonomous_system_number": 131279, "autonomous_system_organization": "Star"}}  # fmt: skip
-    readers = {Path("city.mmdb"): StubReader(city), Path("asn.mmdb"): StubReader(asn)}
-    monkeypatch.setattr(enrich, "_open_mmdb", readers.__getitem__)
-    enricher = Enricher(duckdb.connect(), cache_dir, mmdb=Path("city.mmdb"), asn_mmdb=Path("asn.mmdb"))
-    rows = enrich_all(enricher, ["8.8.8.8", "175.45.176.1", "10.0.0.1"])
-    first = rows[0]
-    assert (first["country"], first["region"], first["city"]) == ("CN", "CN-LN", "Dandong")
-    assert (first["asn"], first["as_name"], first["watch"]) == (64500, "EXAMPLE", None)
-    assert (rows[1]["asn"], rows[1]["watch"]) == (131279, "dprk")  # matched by number from the ASN mmdb
+@pytest.fixture
+def mm_enricher(cache_dir: Path, mmdbs: tuple[Path, Path]) -> Enricher:
+    city, asn = mmdbs
+    return Enricher(duckdb.connect(), cache_dir, mmdb=city, asn_mmdb=asn)
+
+
+def assert_sql_agrees_with_lookup(enricher: Enricher, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         row.pop("line")
         assert row == enricher.lookup(row["ip"])
+
+
+def test_written_databases_have_maxminds_layout(mmdbs):
+    city, asn = mmdbs
+    with maxminddb.open_database(str(city)) as reader:
+        assert reader.metadata().database_type == "GeoLite2-City" and reader.metadata().ip_version == 6
+        record = reader.get("8.8.8.8")
+        assert record == {
+            "country": {"iso_code": "CN"},
+            "subdivisions": [{"iso_code": "LN"}],
+            "city": {"names": {"en": "Dandong"}},
+            "location": {"latitude": 40.1292, "longitude": 124.3947, "accuracy_radius": 20},
+        }
+        assert reader.get("::ffff:8.8.8.8") == record  # IPv4-mapped, as MaxMind's databases alias it
+        assert reader.get("2001:da8:1::5")["city"] == {"names": {"en": "Beijing"}}
+        assert reader.get("8.8.4.4") is None
+    with maxminddb.open_database(str(asn)) as reader:
+        assert reader.get("175.45.176.1") == {
+            "autonomous_system_number": 131279,
+            "autonomous_system_organization": "Star Joint Venture Co. Ltd.",
+        }
+
+
+def test_a_region_of_another_country_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="ISO 3166-2"):
+        write_city_database(tmp_path / "bad.mmdb", [CityNetwork("8.8.8.0/24", "CN", "RU-PRI")])
+
+
+def test_mmdb_fields_take_precedence(mm_enricher, geoip):
+    rows = enrich_all(mm_enricher, ["8.8.8.8", "175.45.176.1", "10.0.0.1"])
+    first = rows[0]
+    assert geoip.lookup("8.8.8.8").country_code == "US"  # what geoip2fast alone says
+    assert (first["country"], first["region"], first["city"]) == ("CN", "CN-LN", "Dandong")
+    assert (first["latitude"], first["longitude"], first["accuracy_km"]) == (40.1292, 124.3947, 20)
+    assert (first["asn"], first["as_name"], first["watch"]) == (64500, "EXAMPLE", None)
+    assert (rows[1]["asn"], rows[1]["watch"]) == (131279, "dprk")
+    assert rows[2]["private"] is True and rows[2]["country"] is None and rows[2]["latitude"] is None
+    assert_sql_agrees_with_lookup(mm_enricher, rows)
     assert "CN-LN" in {region.code for region in high_risk_regions()}
+
+
+def test_asn_from_the_asn_database_feeds_watch_labels(enricher, mm_enricher):
+    assert enricher.lookup("9.9.9.9")["watch"] is None  # geoip2fast names Quad9's AS, not the DPRK's
+    rows = enrich_all(mm_enricher, ["9.9.9.9"])
+    assert (rows[0]["asn"], rows[0]["as_name"]) == (131279, "Star Joint Venture Co. Ltd.")
+    assert (rows[0]["watch"], rows[0]["watch_confidence"]) == ("dprk", "high")  # matched by number alone
+    assert_sql_agrees_with_lookup(mm_enricher, rows)
+
+
+def test_an_address_the_mmdb_does_not_cover_falls_back_to_geoip2fast(mm_enricher, geoip):
+    rows = enrich_all(mm_enricher, ["1.1.1.1", "1.0.0.1"])
+    uncovered, country_only = rows
+    assert uncovered["country"] == geoip.lookup("1.1.1.1").country_code is not None
+    assert uncovered["as_name"] == geoip.lookup("1.1.1.1").asn_name
+    assert country_only["country"] == "JP"
+    for row in rows:
+        assert row["region"] is row["city"] is row["latitude"] is row["longitude"] is row["accuracy_km"] is None
+    assert_sql_agrees_with_lookup(mm_enricher, rows)
+
+
+def test_ipv6_and_ipv4_mapped_addresses_read_the_mmdb(mm_enricher):
+    rows = enrich_all(mm_enricher, ["2001:da8:8000::1", "2001:0DA8:8000:0:0:0:0:1", "::ffff:8.8.8.8", "8.8.8.8"])
+    beijing, spelled_out, mapped, plain = rows
+    assert (beijing["country"], beijing["region"], beijing["city"]) == ("CN", "CN-BJ", "Beijing")
+    assert (beijing["latitude"], beijing["longitude"], beijing["accuracy_km"]) == (39.9075, 116.3972, 100)
+    assert spelled_out | {"ip": None, "line": None} == beijing | {"ip": None, "line": None}
+    assert mapped | {"ip": None, "line": None} == plain | {"ip": None, "line": None}
+    assert mapped["city"] == "Dandong"
+    assert_sql_agrees_with_lookup(mm_enricher, rows)
+
+
+def test_an_ipv4_only_database_leaves_ipv6_to_the_others(tmp_path, cache_dir, mmdbs):
+    writer = MMDBWriter(ip_version=4, database_type="GeoLite2-ASN")  # some ASN databases are IPv4-only
+    writer.insert_network(IPSet(["8.8.8.0/24"]), asn_record(EXAMPLE_AS))
+    writer.to_db_file(str(tmp_path / "asn-v4.mmdb"))
+    enricher = Enricher(duckdb.connect(), cache_dir, mmdb=mmdbs[0], asn_mmdb=tmp_path / "asn-v4.mmdb")
+    rows = enrich_all(enricher, ["2001:da8::1", "::ffff:8.8.8.8"])
+    assert rows[0]["city"] == "Beijing"  # the City database answers though the ASN one cannot be asked
+    assert (rows[1]["asn"], rows[1]["city"]) == (64500, "Dandong")  # mapped addresses are asked as IPv4
+    assert_sql_agrees_with_lookup(enricher, rows)
+
+
+def test_a_file_that_is_not_an_mmdb_is_an_input_error(tmp_path, cache_dir):
+    (tmp_path / "city.mmdb").write_text("not a database")
+    with pytest.raises(InputError, match="not a MaxMind database"):
+        Enricher(duckdb.connect(), cache_dir, mmdb=tmp_path / "city.mmdb")
 
 
 def test_networks_file_cites_the_reference():
@@ -162,5 +261,5 @@ def test_networks_file_cites_the_reference():
 
 
 def test_special_purpose_ranges_do_not_overlap():
-    ranges = enrich._PRIVATE
+    ranges = PRIVATE
     assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from celtrace.errors import InputError
-from celtrace.logs import events, structured, system
+from celtrace.logs import events, structured
+from celtrace.logs.addresses import clean_ip
 from celtrace.logs.formats import ReaderOptions, head_lines
 from tests.conftest import SHARED
 from tests.logs.test_system import nonblank_numbers
@@ -258,7 +259,7 @@ RECORDS = st.fixed_dictionaries(
 
 
 def _expected(record: dict[str, Any]) -> tuple[Any, ...]:
-    address = system.clean_ip(record["remote_addr"])
+    address = clean_ip(record["remote_addr"])
     return (
         record["time"].replace(tzinfo=None),
         address,

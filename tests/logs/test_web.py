@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from celtrace.errors import InputError
-from celtrace.logs import events, web
+from celtrace.logs import arrow_lines, events, w3c, web
 from celtrace.logs.formats import Format, ReaderOptions, head_lines
 
 PROPERTY = settings(database=None, deadline=None, max_examples=60)
@@ -157,7 +157,7 @@ def test_gzip_is_read_by_its_bytes_whatever_the_name(tmp_path: Path) -> None:
 def test_lines_cut_by_chunk_ends_are_joined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 100-byte chunks: most lines span two or three chunks, some chunks hold no newline at all.
     expected = read(APACHE)
-    monkeypatch.setattr(web, "_CHUNK", 100)
+    monkeypatch.setattr(arrow_lines, "_CHUNK", 100)
     assert read(APACHE) == expected
     # Concatenated gzip members (as logrotate and `cat a.gz b.gz` make) read as one stream.
     text = APACHE.read_bytes()
@@ -413,7 +413,7 @@ def test_s3_server_access_log(tmp_path: Path) -> None:
 
 
 CLOUDFRONT_LOG = (
-    "#Version: 1.0\n#Fields: " + " ".join(web.CLOUDFRONT_FIELDS) + "\n"
+    "#Version: 1.0\n#Fields: " + " ".join(w3c.CLOUDFRONT_FIELDS) + "\n"
     "2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200\t-\t"
     "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36\t-\t-\tHit\t"
     "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\td111111abcdef8.cloudfront.net\thttps\t23\t0.001\t-\t"

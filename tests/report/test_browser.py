@@ -1,7 +1,8 @@
 """The HTML report in a real Chromium: nothing fetched, the chain drawn, one node per vendor.
 
-Also saves a screenshot of the realistic case to /tmp/celtrace-report.png, for a person to look at
-the layout (the test asserts what a machine can; the eye judges the rest).
+Also saves a screenshot of the realistic case to /tmp/celtrace-report.png, and of the access section
+of a report over an imported log to /tmp/celtrace-access.png, for a person to look at the layout (the
+test asserts what a machine can; the eye judges the rest).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import pytest
 
 from celtrace.report import write_report
 from celtrace.workspace import Workspace, init_workspace
+from tests.report.access_case import CHAIN, import_portal_log
 from tests.report.case import build_case
 
 pytestmark = pytest.mark.browser
 
 SHOWCASE = Path("/tmp/celtrace-report.png")
+ACCESS_SHOWCASE = Path("/tmp/celtrace-access.png")
 
 
 def test_report_opens_offline_with_the_chain_drawn(workspace: Workspace, chromium: Any, tmp_path: Path) -> None:
@@ -74,3 +77,35 @@ def test_clicking_a_node_jumps_to_its_vendor_row(workspace: Workspace, chromium:
         assert page.locator(f"tr{target}").is_visible()
     finally:
         page.close()
+
+
+def test_access_charts_render_offline_and_fit_the_page(
+    workspace: Workspace, load_chain: Any, chromium: Any, tmp_path: Path, backend: str
+) -> None:
+    load_chain(CHAIN)
+    import_portal_log(workspace, tmp_path)
+    out = write_report(workspace, "html", tmp_path / "report.html")
+    for width in (1280, 720):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
+        try:
+            page.goto(out.as_uri())
+            page.wait_for_load_state("networkidle")
+            assert requests == [out.as_uri()]
+            countries = page.locator("svg#access-countries")
+            timeline = page.locator("svg#access-timeline")
+            assert countries.is_visible() and timeline.is_visible()
+            assert countries.locator("g.country-row").count() == 4
+            assert timeline.locator("g.day").count() == 2
+            assert timeline.locator("g.marker").count() == 4
+            # The charts scale down with the page instead of spilling out of it.
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            section = page.locator("#access").bounding_box()
+            chart = countries.bounding_box()
+            assert section and chart and chart["x"] + chart["width"] <= section["x"] + section["width"]
+            if width == 1280 and backend == "sqlite":
+                page.locator("#access").screenshot(path=str(ACCESS_SHOWCASE))
+                assert ACCESS_SHOWCASE.stat().st_size > 10_000
+        finally:
+            page.close()

@@ -109,13 +109,22 @@ def _leak(workspace: Workspace) -> None:
 
 
 def _portal_logs(workspace: Workspace) -> None:
-    """Write six weeks of the asset portal's access log and import it."""
-    from celtrace.demo.portal_log import write_portal_log
+    """Write six weeks of the asset portal's access log and a small city database, and import the log."""
+    from celtrace.demo.city_database import CityNetwork, write_city_database
+    from celtrace.demo.portal_log import CITIES, write_portal_log
     from celtrace.logs.importer import import_logs
 
     log = workspace.files / "demo" / "asset-portal-2024.log"
     write_portal_log(log)
-    import_logs(workspace, [log], "asset-portal")
+    # A user brings MaxMind's GeoLite2 City database; the demo writes one that knows only its story's networks.
+    cities = write_city_database(
+        workspace.files / "demo" / "demo-cities.mmdb",
+        [
+            CityNetwork(cidr, region.split("-")[0], region, city, latitude, longitude, 20)
+            for cidr, region, city, latitude, longitude in CITIES
+        ],
+    )
+    import_logs(workspace, [log], "asset-portal", mmdb=cities)
 
 
 def _make_room(settings: Settings) -> None:

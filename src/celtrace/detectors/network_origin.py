@@ -9,14 +9,15 @@ of the first and last event as evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from celtrace.config import Settings
+from celtrace.detectors.event_sql import sql_list
 from celtrace.detectors.finding import Finding, Severity, Subject
+from celtrace.detectors.log_accounts import account_subject
 from celtrace.detectors.view import StoreView
-from celtrace.workspace.schema import Account
 
 #: Addresses listed in a finding's evidence at most; the count covers them all.
 MAX_ADDRESSES = 20
@@ -122,7 +123,7 @@ def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Fin
     medium without one. Without one, only the country of an address is known, and access from China or
     Russia is reported at info level, saying so, so that nobody reads silence as a clean bill.
     """
-    from celtrace.logs.enrich import high_risk_regions
+    from celtrace.logs.networks import high_risk_regions
 
     regions = high_risk_regions()
     cities = {city for region in regions for city in region.cities}
@@ -195,25 +196,16 @@ def _groups(view: StoreView, keep: Callable[[Row], bool]) -> Iterator[Group]:
 
 
 def _rows(view: StoreView) -> list[Row]:
-    from celtrace.logs.enrich import high_risk_regions
+    from celtrace.logs.networks import high_risk_regions
 
-    con = view.events
-    if con is None:
-        return []
     regions = high_risk_regions()
-    cursor = con.execute(
+    return view.event_rows(
         _GROUPED.format(
-            regions=_sql_list(region.code for region in regions),
-            cities=_sql_list(city for region in regions for city in region.cities),
-            countries=_sql_list({region.country for region in regions}),
+            regions=sql_list(region.code for region in regions),
+            cities=sql_list(city for region in regions for city in region.cities),
+            countries=sql_list({region.country for region in regions}),
         )
     )
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
-def _sql_list(values: Iterable[str]) -> str:
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
 
 
 def _who(group: Group) -> str:
@@ -225,11 +217,8 @@ def _who(group: Group) -> str:
 
 
 def _finding(view: StoreView, rule: str, severity: Severity, group: Group, title: str, explanation: str) -> Finding:
-    account = _account(view, group)
-    if account is not None:
-        subject = Subject("account", str(account.id), f"{account.username} ({account.portal or group.source})")
-    elif group.account:
-        subject = Subject("account", f"{group.source}:{group.account}", f"{group.account} ({group.source})")
+    if group.account:
+        subject = account_subject(view, group.source, group.account)
     elif len(group.rows) == 1:
         ip = str(group.rows[0]["ip"])
         subject = Subject("address", ip, ip)
@@ -245,21 +234,3 @@ def _finding(view: StoreView, rule: str, severity: Severity, group: Group, title
         evidence=group.evidence(),
         key=f"{group.source}:{subject.id}",
     )
-
-
-def _account(view: StoreView, group: Group) -> Account | None:
-    """The chain's account for the log's user name: same name (case aside), on this source or any portal."""
-    if not group.account:
-        return None
-    fitting = view.shared("accounts by name", lambda: _by_name(view.chain.accounts)).get(group.account.casefold(), [])
-    exact = [a for a in fitting if a.portal == group.source]
-    best = exact or [a for a in fitting if not a.portal] or fitting
-    return best[0] if best else None
-
-
-def _by_name(accounts: list[Account]) -> dict[str, list[Account]]:
-    # Built once per run: a log can hold thousands of accounts, each looked up once per finding.
-    index: dict[str, list[Account]] = {}
-    for account in accounts:
-        index.setdefault(account.username.casefold(), []).append(account)
-    return index

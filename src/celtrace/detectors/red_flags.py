@@ -35,6 +35,16 @@ class MethodFlag:
 
 
 @dataclass(frozen=True)
+class RemoteAccessFlag:
+    """A sign of remote-desktop use in access events: SQL LIKE patterns (case aside) over one event column."""
+
+    name: str
+    field: str
+    like: tuple[str, ...]
+    flag: Flag
+
+
+@dataclass(frozen=True)
 class RedFlags:
     """Everything in the red-flag data file, parsed."""
 
@@ -48,6 +58,7 @@ class RedFlags:
     webmail: dict[str, str]
     places: dict[str, dict[str, str]]
     place_pattern: re.Pattern[str]
+    remote_access: list[RemoteAccessFlag]
 
     def cite(self, flag: Flag) -> str:
         """The full name of the source behind a flag."""
@@ -82,4 +93,8 @@ def load() -> RedFlags:
         webmail={domain: country for country, domains in data["national_webmail"].items() for domain in domains},
         places=data["places"]["names"],
         place_pattern=words_pattern(list(data["places"]["names"])),
+        remote_access=[
+            RemoteAccessFlag(entry["name"], entry["field"], tuple(entry["like"]), _flag(entry))
+            for entry in data["remote_access"]["patterns"]
+        ],
     )

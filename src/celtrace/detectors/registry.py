@@ -11,10 +11,15 @@ from dataclasses import dataclass
 
 from celtrace.config import Settings
 from celtrace.detectors import (
+    account_places,
     asset_leak,
     chain_links,
+    endless_sessions,
     network_origin,
+    remote_desktop,
     sanctions,
+    shared_infra,
+    undeclared_geo,
     undeclared_subcontractor,
     vendor_identity,
     vendor_payment,
@@ -48,6 +53,12 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("NET.DPRK", network_origin.dprk_access),
     Detector("NET.HIGH_RISK_REGION", network_origin.high_risk_region_access),
     Detector("NET.ANONYMIZER", network_origin.anonymizer_access),
+    Detector("NET.IMPOSSIBLE_TRAVEL", account_places.impossible_travel),
+    Detector("NET.MANY_COUNTRIES", account_places.many_countries),
+    Detector("NET.SHARED_INFRA", shared_infra.shared_infrastructure),
+    Detector("NET.UNDECLARED_GEO", undeclared_geo.undeclared_geography),
+    Detector("NET.ENDLESS_SESSION", endless_sessions.endless_sessions),
+    Detector("NET.REMOTE_DESKTOP", remote_desktop.remote_desktop),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
     Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),
     Detector("VENDOR.IDENTITY_RED_FLAG", vendor_identity.identity_red_flags),

@@ -48,6 +48,14 @@ class StoreView:
 
         return None if self.files is None else engine.connect(self.session, self.files)
 
+    def event_rows(self, sql: str) -> list[dict[str, Any]]:
+        """The rows of a query over the ``events`` view as dicts; none when no log has been imported."""
+        if self.events is None:
+            return []
+        cursor = self.events.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
     def close(self) -> None:
         """Release what the view opened (the DuckDB connection over the logs)."""
         events = self.__dict__.pop("events", None)

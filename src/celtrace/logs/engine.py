@@ -32,7 +32,12 @@ def connect(session: Session, files: Path) -> duckdb.DuckDBPyConnection | None:
     addresses = _listed(addresses_of(files / name) for name in names)
     # Each event joins the addresses enriched with its own file (imports may differ: a city database given
     # to one and not another); the join's small side is the addresses, whatever the number of events.
-    con.execute(f"CREATE VIEW addresses AS SELECT * FROM read_parquet([{addresses}], union_by_name = true)")
+    stored = f"read_parquet([{addresses}], union_by_name = true)"
+    # Files imported before a column joined ENRICHED lack it: union_by_name reads it as NULL in those, and
+    # when no file has it yet, it is NULL here. Only the files' schemas are read to know.
+    present = set(con.sql(f"SELECT * FROM {stored}").columns)
+    columns = [name if name in present else f"NULL::{kind} AS {name}" for name, kind in ENRICHED.items()]
+    con.execute(f"CREATE VIEW addresses AS SELECT batch, ip, {', '.join(columns)} FROM {stored}")
     con.execute(
         f"CREATE VIEW events AS SELECT e.*, {', '.join(f'a.{name}' for name in ENRICHED)} "
         f"FROM read_parquet([{events}], union_by_name = true) e "

@@ -1,9 +1,10 @@
 """The log formats celtrace reads, and sniffing which one a file is in.
 
 Each format is a :class:`Format`: a name, a test on the first lines of a file, and a reader that turns the
-file into a DuckDB relation of events (``events.COLUMNS``). The families live in their own modules
-(``web`` for HTTP server, CDN and storage logs, ``system`` for syslog, SSH and FTP logs, ``structured``
-for JSON Lines and CSV with a user's field map); this module only lists them.
+file into a DuckDB relation of events (``events.COLUMNS``). Each family lists its formats in its own module
+(``web`` for HTTP server, CDN and storage logs, ``system`` for syslog, SSH, firewall and FTP logs,
+``structured`` for JSON Lines and CSV with a user's field map); this module only gathers them, and holds what
+every family's sniffing and reading needs.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ def sniff(path: Path) -> Format:
             return fmt
     known = ", ".join(formats())
     raise InputError(f"not a log format celtrace reads (known: {known}); use --format to force one", file=str(path))
+
+
+def mostly(lines: list[str], test: Callable[[str], bool], share: float = 0.8) -> bool:
+    """True when there are sniffed lines and at least ``share`` of them pass ``test``: other lines may mix in."""
+    return bool(lines) and sum(1 for line in lines if test(line)) >= share * len(lines)
 
 
 def is_gzip(path: Path) -> bool:

@@ -13,9 +13,9 @@ out in UTC. A JSON line that is not an object, and a CSV record whose field coun
 a rejected row (``ok`` false, the text in ``raw``). A field that is present but unusable (a status that is not
 a number, an address that is not one) is NULL in an accepted row.
 
-Lines are parsed in Python and handed to DuckDB in Arrow batches as it scans: memory stays flat. DuckDB's own
-``read_json`` and ``read_csv`` are faster, but they cannot report a line number per record and skip bad lines
-rather than return them, which an evidence trail cannot afford.
+Lines are parsed in Python and handed to DuckDB in Arrow batches as it scans (``stream``): memory stays flat.
+DuckDB's own ``read_json`` and ``read_csv`` are faster, but they cannot report a line number per record and skip
+bad lines rather than return them, which an evidence trail cannot afford.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from celtrace.errors import InputError
-from celtrace.logs.formats import SNIFF_LINES, Format, ReaderOptions, head_lines
-from celtrace.logs.system import Row, check_readable, clean_ip, numbered_lines, open_binary, relation, to_utc, zone_of
+from celtrace.logs.addresses import clean_ip
+from celtrace.logs.formats import SNIFF_LINES, Format, ReaderOptions, head_lines, mostly
+from celtrace.logs.stream import BYTES_LIMIT, STATUS_LIMIT, Row, rejected, relation
+from celtrace.logs.text_lines import check_readable, numbered_lines, open_binary
+from celtrace.logs.zones import to_utc, zone_of
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "ts": ("timestamp", "time", "@timestamp", "date", "datetime", "ts", "event_time", "eventTime", "time_local"),
@@ -60,8 +63,6 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """Field names recognised for each event column when the field map does not name one, preferred first."""
 
-_INT32 = 2**31
-_INT64 = 2**63
 _EPOCH = datetime(1970, 1, 1)
 _APACHE_TIME = "%d/%b/%Y:%H:%M:%S %z"
 _DIGITS = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -151,8 +152,8 @@ def _event(number: int, values: list[object], zone: ZoneInfo) -> Row:
         _text(account),
         _text(action),
         _text(obj),
-        _integer(status, _INT32),
-        _integer(size, _INT64),
+        _integer(status, STATUS_LIMIT),
+        _integer(size, BYTES_LIMIT),
         _text(agent),
         True,
         None,
@@ -241,7 +242,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, options: ReaderOption
         for number, text in numbered_lines(path):
             record = _json_object(text)
             if record is None:
-                yield (number, None, None, None, None, None, None, None, None, False, text)
+                yield rejected(number, text)
                 continue
             yield _event(number, [_first_value(record, names) for names in fields], zone)
 
@@ -251,8 +252,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, options: ReaderOption
 def sniff_jsonl(lines: list[str]) -> bool:
     """Most lines are JSON objects."""
     lines = [line.removeprefix("\ufeff") for line in lines[:SNIFF_LINES]]
-    objects = sum(1 for line in lines if line.lstrip().startswith("{") and _json_object(line) is not None)
-    return bool(lines) and objects >= 0.8 * len(lines)
+    return mostly(lines, lambda line: line.lstrip().startswith("{") and _json_object(line) is not None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, options: ReaderOptions)
         next(records, None)  # the header
         for number, fields, text in records:
             if fields is None or len(fields) != len(header):
-                yield (number, None, None, None, None, None, None, None, None, False, text)
+                yield rejected(number, text)
                 continue
             yield _event(number, [None if at is None else fields[at] for at in positions], zone)
 

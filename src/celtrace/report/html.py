@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from celtrace.report.access_charts import CATEGORY_STYLES, render_access
 from celtrace.report.chain_graph import LEVEL_COLOURS, SEVERITY_COLOURS, chain_tree, render_chain
 from celtrace.report.model import LEVELS, SEVERITIES
 
@@ -30,6 +31,8 @@ def render_html(report: Mapping[str, Any]) -> str:
     # Anchors from positions, not vendor ids: ids are user data and need not be valid HTML ids.
     anchors = {vendor["id"]: f"vendor-{index}" for index, vendor in enumerate(vendors)}
     drawing = render_chain(report, anchors)
+    access = report.get("access")
+    charts = render_access(access) if access else None
     findings_by_severity: dict[str, list[dict[str, Any]]] = {label: [] for label in SEVERITIES}
     for finding in report["findings"]:
         findings_by_severity[finding["severity"]].append(finding)
@@ -54,6 +57,12 @@ def render_html(report: Mapping[str, Any]) -> str:
             chain_svg=Markup(drawing.svg) if drawing.svg else None,
             chain_note=drawing.note,
             chain_tree=chain_tree(report) if drawing.svg is None else [],
+            access=access,
+            access_charts=charts,
+            # Safe to mark: access_charts escapes every text it writes and formats every number itself.
+            countries_svg=Markup(charts.countries_svg) if charts and charts.countries_svg else None,
+            timeline_svg=Markup(charts.timeline_svg) if charts and charts.timeline_svg else None,
+            category_styles=CATEGORY_STYLES,
         )
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from celtrace.chain.graph import Chain
 from celtrace.detectors.finding import Finding, Severity
+from celtrace.report.access import build_access
 from celtrace.risk import VendorRisk, score_vendors
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Account, Link, Person, Run, Vendor
@@ -30,7 +31,7 @@ Report = dict[str, Any]
 
 
 def build_report(workspace: Workspace, *, generated_at: datetime | None = None) -> Report:
-    """The report as a JSON-ready dict, from the chain and the latest ``analyze`` run.
+    """The report as a JSON-ready dict, from the chain, the latest ``analyze`` run and the imported logs.
 
     Nothing is analysed here: without a run, ``run`` is null and no vendor has findings
     (:func:`celtrace.report.write_report` runs ``analyze`` first in that case).
@@ -56,6 +57,7 @@ def build_report(workspace: Workspace, *, generated_at: datetime | None = None) 
     risks = score_vendors(chain, findings, workspace.settings.risk)
     report = assemble(chain, run, findings, risks, workspace, generated_at or datetime.now(UTC))
     report["lists"] = lists
+    report["access"] = build_access(workspace, findings)
     return report
 
 
