@@ -205,6 +205,9 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         ("NET.UNDECLARED_GEO", "Bright Lotus Animation Co., Ltd.", "high"),  # North Korea
         ("NET.UNDECLARED_GEO", "Seoul Inbetween Studio", "high"),  # China
     }  # every other account works from its declared country, in no VPN
+    # Every NET finding gives the span of its events, which the report's timeline draws.
+    spans = [(f["evidence"]["first"], f["evidence"]["last"]) for f in findings if f["rule"].startswith("NET.")]
+    assert len(spans) == len(net) and all(first <= last for first, last in spans)
     [undeclared] = [f for f in findings if f["rule"] == "CHAIN.UNDECLARED_SUBCONTRACTOR"]
     assert undeclared["subject"]["id"] == "golden-brush" and undeclared["severity"] == "high"
     assert {s["kind"] for s in undeclared["evidence"]["sightings"]} == {"observed link", "trove"}

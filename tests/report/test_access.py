@@ -83,8 +83,12 @@ def test_days_and_finding_markers(report: dict[str, Any]) -> None:
     assert marked == [
         ("NET.DPRK", "critical", "2024-02-14T10:01:00+00:00", "2024-02-14T10:02:00+00:00"),
         ("NET.DPRK", "critical", "2024-02-14T10:03:00+00:00", "2024-02-14T10:03:00+00:00"),
+        # The account's hop from North Korea to a VPN exit a minute later.
+        ("NET.IMPOSSIBLE_TRAVEL", "low", "2024-02-14T10:03:00+00:00", "2024-02-14T10:04:00+00:00"),
+        ("NET.UNDECLARED_GEO", "high", "2024-02-14T10:03:00+00:00", "2024-02-14T10:03:00+00:00"),
         ("NET.ANONYMIZER", "medium", "2024-02-14T10:04:00+00:00", "2024-02-14T10:04:00+00:00"),
         ("NET.HIGH_RISK_REGION", "high", "2024-02-15T10:01:00+00:00", "2024-02-15T10:02:00+00:00"),
+        ("NET.UNDECLARED_GEO", "high", "2024-02-15T10:03:00+00:00", "2024-02-15T10:03:00+00:00"),
     ]
     finding_ids = {finding["id"] for finding in report["findings"]}
     assert {marker["finding"] for marker in access["markers"]} <= finding_ids
@@ -124,7 +128,8 @@ def test_timeline_stacks_days_and_marks_findings(report: dict[str, Any]) -> None
         "2024-02-15: 3 events (ordinary 1, high-risk region 2)",
     ]
     assert chart.count('<g class="marker marker-critical">') == 2
-    assert chart.count('<g class="marker marker-high">') == 1
+    assert chart.count('<g class="marker marker-high">') == 3  # the region, and two undeclared countries
+    assert chart.count('<g class="marker marker-low">') == 1  # the hop to a VPN exit
     for lane in (">DPRK<", ">High-risk region<", ">Anonymizer<"):
         assert lane in chart
     assert ">14 Feb<" in chart and ">2024<" in chart

@@ -148,6 +148,8 @@ def impossible_travel(view: StoreView, settings: Settings) -> Iterator[Finding]:
             evidence={
                 "source": source,
                 "account": account,
+                "first": str(min(hop.row["from_ts"] for hop in hops)),
+                "last": str(max(hop.row["ts"] for hop in hops)),
                 "moves": len(hops),
                 "hops": [hop.to_json() for hop in hops[:MAX_LISTED]],
             },
@@ -188,6 +190,8 @@ def many_countries(view: StoreView, settings: Settings) -> Iterator[Finding]:
             evidence={
                 "source": source,
                 "account": account,
+                "first": str(min(row["first"] for rows in busy.values() for row in rows)),
+                "last": str(max(row["last"] for rows in busy.values() for row in rows)),
                 "days": len(busy),
                 "by_day": [
                     {

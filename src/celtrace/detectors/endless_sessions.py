@@ -8,6 +8,7 @@ portal log has no log-out to read, so a session here is activity without a gap l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from celtrace.config import Settings
 from celtrace.detectors.finding import Finding, Severity
@@ -56,13 +57,13 @@ def endless_sessions(view: StoreView, settings: Settings) -> Iterator[Finding]:
     open by a remote-control set-up, both named by the US advisories on DPRK IT workers. A scripted sync
     client looks the same, which is why this alone is low; medium from three days on.
     """
-    sessions: dict[tuple[str, str], list[dict[str, object]]] = {}
+    sessions: dict[tuple[str, str], list[dict[str, Any]]] = {}
     query = _SESSIONS.format(gap_s=MAX_GAP_MINUTES * 60, min_s=MIN_HOURS * 3600)
     for row in view.event_rows(query):
         sessions.setdefault((str(row["source"]), str(row["account"])), []).append(row)
     for (source, account), rows in sorted(sessions.items()):
-        longest = max(rows, key=lambda row: float(row["hours"]))  # type: ignore[arg-type]
-        hours = float(longest["hours"])  # type: ignore[arg-type]
+        longest = max(rows, key=lambda row: float(row["hours"]))
+        hours = float(longest["hours"])
         yield Finding(
             rule="NET.ENDLESS_SESSION",
             severity=Severity.MEDIUM if hours >= LONG_HOURS else Severity.LOW,
@@ -74,9 +75,11 @@ def endless_sessions(view: StoreView, settings: Settings) -> Iterator[Finding]:
             evidence={
                 "source": source,
                 "account": account,
+                "first": str(rows[0]["first"]),
+                "last": str(max(row["last"] for row in rows)),
                 "sessions": [
                     {
-                        "hours": round(float(row["hours"]), 1),  # type: ignore[arg-type]
+                        "hours": round(float(row["hours"]), 1),
                         "events": row["events"],
                         "addresses": row["addresses"],
                         "first": {"time": str(row["first"]), "file": row["first_file"], "line": row["first_line"]},

@@ -82,6 +82,8 @@ def remote_desktop(view: StoreView, settings: Settings) -> Iterator[Finding]:
                 "source": source,
                 "account": account,
                 "events": events,
+                "first": str(min(row["first"] for row in rows)),
+                "last": str(max(row["last"] for row in rows)),
                 "patterns": names,
                 "addresses": [
                     {

@@ -97,6 +97,8 @@ def shared_infrastructure(view: StoreView, settings: Settings) -> Iterator[Findi
                 "vendor": vendor_id,
                 "other_vendor": other_id,
                 "declared_relation": related,
+                "first": str(min(row["first"] for row in rows)),
+                "last": str(max(row["last"] for row in rows)),
                 "address_count": len(addresses),
                 "uses": [_use(row) for row in sorted(rows, key=lambda row: -int(row["hours"]))[:MAX_USES]],
             },

@@ -72,6 +72,8 @@ def undeclared_geography(view: StoreView, settings: Settings) -> Iterator[Findin
             evidence={
                 "vendor": vendor_id,
                 "declared_countries": allowed,
+                "first": str(min(row["first"] for rows in countries.values() for row in rows)),
+                "last": str(max(row["last"] for rows in countries.values() for row in rows)),
                 "countries": [
                     {
                         "country": country,
