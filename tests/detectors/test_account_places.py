@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from celtrace.demo.city_database import CityNetwork, write_city_database
 from celtrace.detectors.finding import Severity
@@ -121,3 +124,31 @@ def test_logs_without_accounts_have_no_travel(workspace, load_chain, tmp_path):
     lines = [access_line(SEOUL, "-", _at(0)), access_line(LISBON, "-", _at(1)), access_line(LONDON, "-", _at(2))]
     import_logs(workspace, [write_log(tmp_path, lines)], "asset-portal")
     assert analyze(workspace, only=["NET.IMPOSSIBLE_TRAVEL", "NET.MANY_COUNTRIES"]).findings == []
+
+
+def test_failed_logins_are_attempts_on_an_account_not_its_use(workspace, load_chain, tmp_path):
+    load_chain(CHAIN)
+
+    def sshd(minute: int, what: str, ip: str) -> str:
+        return f"Feb 14 10:{minute:02d}:01 files sshd[{4000 + minute}]: {what} for root from {ip} port 51234 ssh2"
+
+    # A scanner guessing root's password from three countries in three minutes: nothing about root's owner.
+    tried = [sshd(0, "Failed password", SEOUL), sshd(1, "Failed password", LISBON), sshd(2, "Failed password", LONDON)]
+    import_logs(workspace, [write_log(tmp_path, tried, "auth.log")], "file-server")
+    assert analyze(workspace, only=["NET.IMPOSSIBLE_TRAVEL", "NET.MANY_COUNTRIES"]).findings == []
+    # Root logged in from Seoul, then from Lisbon ten minutes later: one account, two people.
+    used = [sshd(10, "Accepted password", SEOUL), sshd(20, "Accepted publickey", LISBON)]
+    import_logs(workspace, [write_log(tmp_path, used, "auth.1.log")], "file-server")
+    [finding] = analyze(workspace, only=["NET.IMPOSSIBLE_TRAVEL"]).findings
+    assert finding.subject.name == "root (file-server)" and finding.evidence["hops"][0]["minutes"] == 10
+
+
+def test_the_real_ssh_sample_is_a_brute_force_not_a_traveller(workspace, load_chain):
+    sample = Path(__file__).resolve().parents[3] / "shared" / "data" / "logs" / "OpenSSH_2k.log"
+    if not sample.exists():
+        pytest.skip("needs ../shared/data")
+    load_chain(CHAIN)
+    [result] = import_logs(workspace, [sample], "file-server")
+    assert result.events > 1000
+    rules = ["NET.IMPOSSIBLE_TRAVEL", "NET.MANY_COUNTRIES", "NET.ENDLESS_SESSION", "NET.SHARED_INFRA"]
+    assert analyze(workspace, only=rules).findings == []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celtrace.config import Settings
+from celtrace.detectors.event_sql import ACCOUNT_USED
 from celtrace.detectors.finding import Finding, Severity
 from celtrace.detectors.log_accounts import account_subject
 from celtrace.detectors.view import StoreView
@@ -38,7 +39,7 @@ _HOPS = """
 WITH located AS (
     SELECT source, account, ts, file, line, ip, country, city, latitude, longitude, accuracy_km, watch
     FROM events
-    WHERE ok AND account IS NOT NULL AND ip IS NOT NULL AND country IS NOT NULL AND NOT coalesce(private, false)
+    WHERE {used} AND ip IS NOT NULL AND country IS NOT NULL AND NOT coalesce(private, false)
 ), hops AS (
     SELECT *, lag(ts) OVER w AS from_ts, lag(ip) OVER w AS from_ip, lag(country) OVER w AS from_country,
            lag(city) OVER w AS from_city, lag(latitude) OVER w AS from_latitude,
@@ -71,7 +72,7 @@ SELECT source, account, CAST(ts AS DATE) AS day, country,
        min_by(file, ts) AS file, min_by(line, ts) AS line,
        count(*) FILTER (WHERE watch IN ('vpn', 'hosting')) AS anonymized
 FROM events
-WHERE ok AND account IS NOT NULL AND country IS NOT NULL AND NOT coalesce(private, false)
+WHERE {used} AND country IS NOT NULL AND NOT coalesce(private, false)
 GROUP BY source, account, CAST(ts AS DATE), country
 """
 
@@ -120,7 +121,7 @@ def impossible_travel(view: StoreView, settings: Settings) -> Iterator[Finding]:
     """
     gaps: dict[tuple[Any, ...], float] = {}
     accounts: dict[tuple[str, str], list[Hop]] = {}
-    for row in view.event_rows(_HOPS.format(max_hop_s=MAX_HOP_S)):
+    for row in view.event_rows(_HOPS.format(used=ACCOUNT_USED, max_hop_s=MAX_HOP_S)):
         key = (
             row["from_country"], row["from_latitude"], row["from_longitude"], row["from_accuracy_km"],
             row["country"], row["latitude"], row["longitude"], row["accuracy_km"],
@@ -167,7 +168,7 @@ def many_countries(view: StoreView, settings: Settings) -> Iterator[Finding]:
     networks; low otherwise.
     """
     days: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
-    for row in view.event_rows(_DAYS):
+    for row in view.event_rows(_DAYS.format(used=ACCOUNT_USED)):
         days.setdefault((row["source"], row["account"]), {}).setdefault(row["day"], []).append(row)
     for (source, account), by_day in sorted(days.items()):
         busy = {day: rows for day, rows in by_day.items() if len(rows) >= MANY_COUNTRIES}

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from celtrace.config import Settings
+from celtrace.detectors.event_sql import ACCOUNT_USED
 from celtrace.detectors.finding import Finding, Severity
 from celtrace.detectors.log_accounts import account_subject
 from celtrace.detectors.view import StoreView
@@ -32,7 +33,7 @@ WITH marked AS (
            CASE WHEN lag(ts) OVER w IS NULL OR epoch(ts) - epoch(lag(ts) OVER w) > {gap_s}
                 THEN 1 ELSE 0 END AS starts
     FROM events
-    WHERE ok AND account IS NOT NULL
+    WHERE {used}
     WINDOW w AS (PARTITION BY source, account ORDER BY ts, file, line)
 ), numbered AS (
     SELECT *, sum(starts) OVER (PARTITION BY source, account ORDER BY ts, file, line
@@ -58,7 +59,7 @@ def endless_sessions(view: StoreView, settings: Settings) -> Iterator[Finding]:
     client looks the same, which is why this alone is low; medium from three days on.
     """
     sessions: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    query = _SESSIONS.format(gap_s=MAX_GAP_MINUTES * 60, min_s=MIN_HOURS * 3600)
+    query = _SESSIONS.format(used=ACCOUNT_USED, gap_s=MAX_GAP_MINUTES * 60, min_s=MIN_HOURS * 3600)
     for row in view.event_rows(query):
         sessions.setdefault((str(row["source"]), str(row["account"])), []).append(row)
     for (source, account), rows in sorted(sessions.items()):

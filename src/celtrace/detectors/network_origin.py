@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from celtrace.config import Settings
-from celtrace.detectors.event_sql import sql_list
+from celtrace.detectors.event_sql import ACCOUNT_USED, sql_list
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.detectors.log_accounts import account_subject
 from celtrace.detectors.view import StoreView
@@ -26,7 +26,7 @@ MAX_ADDRESSES = 20
 # by every enrichment column keeps a row's values exact when two imports enriched an address differently.
 _GROUPED = """
 SELECT source, account, ip, country, region, city, asn, as_name, watch, watch_confidence AS confidence,
-       count(*) AS events, min(ts) AS first, max(ts) AS last,
+       count(*) AS events, bool_or({used}) AS used, min(ts) AS first, max(ts) AS last,
        min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
        max_by(file, ts) AS last_file, max_by(line, ts) AS last_line
 FROM events
@@ -49,6 +49,11 @@ class Group:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def used(self) -> bool:
+        """Whether the account was really used, not only tried (``event_sql.ACCOUNT_USED``)."""
+        return self.account is not None and any(row["used"] for row in self.rows)
+
+    @property
     def events(self) -> int:
         """Events in the group."""
         return sum(int(row["events"]) for row in self.rows)
@@ -58,6 +63,7 @@ class Group:
         return {
             "source": self.source,
             "account": self.account,
+            "account_used": self.used,
             "events": self.events,
             "first": str(min(row["first"] for row in self.rows)),
             "last": str(max(row["last"] for row in self.rows)),
@@ -119,9 +125,10 @@ def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Fin
 
     In the 2024 case the connections that did not come through VPNs came from three cities of Liaoning,
     known hubs of North Korean IT workers (reference facts, data/networks.json). Regions are only known with
-    a MaxMind City database (``logs import --mmdb``): then access from them is high for a named account and
-    medium without one. Without one, only the country of an address is known, and access from China or
-    Russia is reported at info level, saying so, so that nobody reads silence as a clean bill.
+    a MaxMind City database (``logs import --mmdb``): then access from them is high for a named account that was
+    used (not only tried: a failed login names whatever the scanner guessed) and medium otherwise. Without
+    one, only the country of an address is known, and access from China or Russia is reported at info level,
+    saying so, so that nobody reads silence as a clean bill.
     """
     from celtrace.logs.networks import high_risk_regions
 
@@ -133,7 +140,7 @@ def high_risk_region_access(view: StoreView, settings: Settings) -> Iterator[Fin
         yield _finding(
             view,
             "NET.HIGH_RISK_REGION",
-            Severity.HIGH if group.account else Severity.MEDIUM,
+            Severity.HIGH if group.used else Severity.MEDIUM,
             group,
             title=f"{_who(group)} reached {group.source} from {', '.join(where)}",
             explanation=f"{group.events} events in {group.source} came from {', '.join(where)}, where North "
@@ -161,8 +168,9 @@ def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
     A studio's portal is used by artists at their desks; a login from a commercial VPN or from a data
     centre hides where the person really is. The 2024 case's logs showed most connections coming through
     VPNs, and the May 2022 US advisory on DPRK IT workers names VPN and VPS hops. Hosting and VPN networks
-    come from data/networks.json (by AS). Medium for a named account on a network the data marks with high
-    confidence; low otherwise (traffic without an account, or a network that also carries ordinary users).
+    come from data/networks.json (by AS). Medium for a named account that was used (not only tried) on a
+    network the data marks with high confidence; low otherwise (traffic without an account, a failed login,
+    or a network that also carries ordinary users).
     """
     for group in _groups(view, lambda row: row["watch"] in ("vpn", "hosting")):
         confident = any(row["confidence"] == "high" for row in group.rows)
@@ -172,7 +180,7 @@ def anonymizer_access(view: StoreView, settings: Settings) -> Iterator[Finding]:
         yield _finding(
             view,
             "NET.ANONYMIZER",
-            Severity.MEDIUM if group.account and confident else Severity.LOW,
+            Severity.MEDIUM if group.used and confident else Severity.LOW,
             group,
             title=f"{who} reached {group.source} through {' and '.join(kinds)} networks",
             explanation=f"{group.events} events in {group.source} came through {', '.join(networks[:5])}"
@@ -201,6 +209,7 @@ def _rows(view: StoreView) -> list[Row]:
     regions = high_risk_regions()
     return view.event_rows(
         _GROUPED.format(
+            used=ACCOUNT_USED,
             regions=sql_list(region.code for region in regions),
             cities=sql_list(city for region in regions for city in region.cities),
             countries=sql_list({region.country for region in regions}),

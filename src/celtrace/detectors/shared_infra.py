@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from celtrace.config import Settings
-from celtrace.detectors.event_sql import sql_text
+from celtrace.detectors.event_sql import ACCOUNT_USED, sql_text
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.detectors.log_accounts import vendor_of
 from celtrace.detectors.view import StoreView
@@ -22,7 +22,7 @@ WINDOW_HOURS = 24
 #: Uses of shared addresses (an address and a pair of accounts) listed in a finding's evidence at most.
 MAX_USES = 20
 
-_ACCOUNTS = "SELECT DISTINCT source, account FROM events WHERE ok AND account IS NOT NULL"
+_ACCOUNTS = f"SELECT DISTINCT source, account FROM events WHERE {ACCOUNT_USED}"
 
 # Each vendor's use of each address per hour, then the pairs of hours of two vendors on one address that fall
 # within the window, summed up per address and pair of accounts.
@@ -32,8 +32,8 @@ used AS (
     SELECT e.ip, v.vendor, e.source, e.account, floor(epoch(e.ts) / 3600) AS hour,
            min(e.ts) AS first, min_by(e.file, e.ts) AS file, min_by(e.line, e.ts) AS line,
            max(e.country) AS country, max(e.as_name) AS as_name, max(e.watch) AS watch
-    FROM events e JOIN vendors v ON e.source = v.source AND e.account = v.account
-    WHERE e.ok AND e.ip IS NOT NULL AND NOT coalesce(e.private, false)
+    FROM (SELECT * FROM events WHERE {used}) e JOIN vendors v ON e.source = v.source AND e.account = v.account
+    WHERE e.ip IS NOT NULL AND NOT coalesce(e.private, false)
     GROUP BY e.ip, v.vendor, e.source, e.account, floor(epoch(e.ts) / 3600)
 ), shared AS (
     SELECT ip FROM used GROUP BY ip HAVING count(DISTINCT vendor) > 1
@@ -65,7 +65,7 @@ def shared_infrastructure(view: StoreView, settings: Settings) -> Iterator[Findi
         return
     values = ", ".join(f"({sql_text(s)}, {sql_text(a)}, {sql_text(v)})" for s, a, v in mapped)
     pairs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in view.event_rows(_SHARED.format(values=values, window=WINDOW_HOURS)):
+    for row in view.event_rows(_SHARED.format(values=values, used=ACCOUNT_USED, window=WINDOW_HOURS)):
         pairs.setdefault((row["vendor"], row["other_vendor"]), []).append(row)
     chain = view.chain
     declared = {

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from celtrace.config import Settings
+from celtrace.detectors.event_sql import ACCOUNT_USED
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.detectors.log_accounts import vendor_of
 from celtrace.detectors.view import StoreView
@@ -26,7 +27,7 @@ SELECT source, account, country, count(*) AS events, count(DISTINCT ip) AS addre
        min(ts) AS first, max(ts) AS last, min_by(ip, ts) AS ip,
        min_by(file, ts) AS file, min_by(line, ts) AS line
 FROM events
-WHERE ok AND account IS NOT NULL AND country IS NOT NULL AND NOT coalesce(private, false)
+WHERE {used} AND country IS NOT NULL AND NOT coalesce(private, false)
       AND (watch IS NULL OR watch NOT IN ('vpn', 'hosting'))
 GROUP BY source, account, country
 """
@@ -45,7 +46,7 @@ def undeclared_geography(view: StoreView, settings: Settings) -> Iterator[Findin
     risky = {"KP"} | {region.country for region in high_risk_regions()}
     chain = view.chain
     found: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for row in view.event_rows(_BY_COUNTRY):
+    for row in view.event_rows(_BY_COUNTRY.format(used=ACCOUNT_USED)):
         vendor_id = vendor_of(view, row["source"], row["account"])
         if vendor_id is None or vendor_id not in chain.vendors:
             continue
