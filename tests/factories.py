@@ -10,6 +10,18 @@ from typing import Any
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Link, Vendor
 
+#: Two vendors with one portal account each, for the access-log tests.
+PORTAL_CHAIN = {
+    "vendors": [
+        {"id": "lotus", "name": "Bright Lotus Animation", "country": "CN"},
+        {"id": "hanbit", "name": "Hanbit Motion Works", "country": "KR"},
+    ],
+    "accounts": [
+        {"portal": "asset-portal", "username": "brightlotus.cn01", "vendor": "lotus"},
+        {"portal": "asset-portal", "username": "hanbit.layout01", "vendor": "hanbit"},
+    ],
+}
+
 
 def vendor(vendor_id: str, name: str | None = None, **fields: Any) -> Vendor:
     """A vendor row named after its id unless a name is given."""

@@ -12,18 +12,8 @@ from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.logs import places
 from celtrace.logs.importer import import_logs
-from tests.factories import access_line, write_log
+from tests.factories import PORTAL_CHAIN, access_line, write_log
 
-CHAIN = {
-    "vendors": [
-        {"id": "hanbit", "name": "Hanbit Motion Works", "country": "KR"},
-        {"id": "lotus", "name": "Bright Lotus Animation", "country": "CN"},
-    ],
-    "accounts": [
-        {"portal": "asset-portal", "username": "hanbit.layout01", "vendor": "hanbit"},
-        {"portal": "asset-portal", "username": "brightlotus.cn01", "vendor": "lotus"},
-    ],
-}
 T0 = datetime(2024, 2, 14, 10, 0, tzinfo=UTC)
 SEOUL, LISBON, LONDON, DALIAN, VPN = "211.234.10.1", "85.138.20.5", "86.128.3.7", "123.184.1.1", "185.65.134.9"
 
@@ -46,7 +36,7 @@ def test_country_gaps_are_lower_bounds_that_never_overstate():
 
 
 def test_an_account_in_seoul_and_lisbon_twenty_minutes_apart_travelled_impossibly(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     lines = [
         access_line(SEOUL, "hanbit.layout01", _at(0)),
         access_line(SEOUL, "hanbit.layout01", _at(5)),
@@ -98,7 +88,7 @@ def test_a_city_database_places_moves_within_one_country(workspace, load_chain, 
 
 
 def test_three_countries_in_one_day_is_the_advisory_red_flag(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     lines = [
         access_line(SEOUL, "hanbit.layout01", _at(0)),
         access_line(LISBON, "hanbit.layout01", _at(60 * 5)),
@@ -120,14 +110,14 @@ def test_three_countries_in_one_day_is_the_advisory_red_flag(workspace, load_cha
 
 
 def test_logs_without_accounts_have_no_travel(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     lines = [access_line(SEOUL, "-", _at(0)), access_line(LISBON, "-", _at(1)), access_line(LONDON, "-", _at(2))]
     import_logs(workspace, [write_log(tmp_path, lines)], "asset-portal")
     assert analyze(workspace, only=["NET.IMPOSSIBLE_TRAVEL", "NET.MANY_COUNTRIES"]).findings == []
 
 
 def test_failed_logins_are_attempts_on_an_account_not_its_use(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
 
     def sshd(minute: int, what: str, ip: str) -> str:
         return f"Feb 14 10:{minute:02d}:01 files sshd[{4000 + minute}]: {what} for root from {ip} port 51234 ssh2"
@@ -147,7 +137,7 @@ def test_the_real_ssh_sample_is_a_brute_force_not_a_traveller(workspace, load_ch
     sample = Path(__file__).resolve().parents[3] / "shared" / "data" / "logs" / "OpenSSH_2k.log"
     if not sample.exists():
         pytest.skip("needs ../shared/data")
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     [result] = import_logs(workspace, [sample], "file-server")
     assert result.events > 1000
     rules = ["NET.IMPOSSIBLE_TRAVEL", "NET.MANY_COUNTRIES", "NET.ENDLESS_SESSION", "NET.SHARED_INFRA"]

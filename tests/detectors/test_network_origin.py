@@ -8,17 +8,7 @@ from celtrace.demo.city_database import CityNetwork, write_city_database
 from celtrace.detectors.finding import Severity
 from celtrace.detectors.runner import analyze
 from celtrace.logs.importer import import_logs
-
-CHAIN = {
-    "vendors": [
-        {"id": "lotus", "name": "Bright Lotus Animation", "country": "CN"},
-        {"id": "hanbit", "name": "Hanbit Motion Works", "country": "KR"},
-    ],
-    "accounts": [
-        {"portal": "asset-portal", "username": "brightlotus.cn01", "vendor": "lotus"},
-        {"portal": "asset-portal", "username": "hanbit.layout01", "vendor": "hanbit"},
-    ],
-}
+from tests.factories import PORTAL_CHAIN
 
 
 def _line(ip: str, user: str, minute: int, path: str = "/s01e04/layouts/sc010_cut002.png") -> str:
@@ -44,7 +34,7 @@ def _portal_log(tmp_path: Path) -> Path:
 
 
 def test_dprk_and_vpn_access_are_reported_per_account_with_their_lines(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     import_logs(workspace, [_portal_log(tmp_path)], "asset-portal")
     findings = analyze(workspace, only=["NET"]).findings
     by = {(f.rule, f.subject.name): f for f in findings}
@@ -68,12 +58,12 @@ def test_dprk_and_vpn_access_are_reported_per_account_with_their_lines(workspace
 
 
 def test_no_logs_no_network_findings(workspace, load_chain):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     assert analyze(workspace, only=["NET"]).findings == []
 
 
 def test_regions_tied_to_dprk_fronts_need_a_city_database(workspace, load_chain, tmp_path):
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     lines = [
         _line("221.202.15.3", "brightlotus.cn01", 1),  # Dandong, by the city database below
         _line("60.22.4.5", "brightlotus.cn01", 2),  # Shenyang

@@ -14,16 +14,6 @@ from celtrace.logs.importer import import_logs
 from celtrace.workspace import Workspace
 
 XSS = "<script>alert(1)</script>"
-CHAIN = {
-    "vendors": [
-        {"id": "lotus", "name": "Bright Lotus Animation", "country": "CN"},
-        {"id": "hanbit", "name": "Hanbit Motion Works", "country": "KR"},
-    ],
-    "accounts": [
-        {"portal": "asset-portal", "username": "brightlotus.cn01", "vendor": "lotus"},
-        {"portal": "asset-portal", "username": "hanbit.layout01", "vendor": "hanbit"},
-    ],
-}
 
 
 def _line(ip: str, user: str, day: int, minute: int) -> str:

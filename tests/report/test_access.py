@@ -16,14 +16,15 @@ from celtrace.report.access_charts import TOP_COUNTRIES, render_access
 from celtrace.report.html import render_html
 from celtrace.report.json_report import report_schema
 from celtrace.workspace import Workspace
-from tests.report.access_case import CHAIN, XSS, import_portal_log
+from tests.factories import PORTAL_CHAIN
+from tests.report.access_case import XSS, import_portal_log
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
 def report(workspace: Workspace, load_chain: Any, tmp_path: Path) -> dict[str, Any]:
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     import_portal_log(workspace, tmp_path)
     analyze(workspace)
     return build_report(workspace)
@@ -95,7 +96,7 @@ def test_days_and_finding_markers(report: dict[str, Any]) -> None:
 
 
 def test_no_log_no_access_section(workspace: Workspace, load_chain: Any) -> None:
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     report = build_report(workspace)
     assert report["access"] is None
     jsonschema.Draft202012Validator(report_schema()).validate(report)

@@ -14,7 +14,8 @@ import pytest
 
 from celtrace.report import write_report
 from celtrace.workspace import Workspace, init_workspace
-from tests.report.access_case import CHAIN, import_portal_log
+from tests.factories import PORTAL_CHAIN
+from tests.report.access_case import import_portal_log
 from tests.report.case import build_case
 
 pytestmark = pytest.mark.browser
@@ -82,7 +83,7 @@ def test_clicking_a_node_jumps_to_its_vendor_row(workspace: Workspace, chromium:
 def test_access_charts_render_offline_and_fit_the_page(
     workspace: Workspace, load_chain: Any, chromium: Any, tmp_path: Path, backend: str
 ) -> None:
-    load_chain(CHAIN)
+    load_chain(PORTAL_CHAIN)
     import_portal_log(workspace, tmp_path)
     out = write_report(workspace, "html", tmp_path / "report.html")
     for width in (1280, 720):
