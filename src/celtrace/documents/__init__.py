@@ -1,0 +1,1 @@
+"""Instruction documents: their text, languages, Korean variant and dates."""

@@ -1,0 +1,109 @@
+"""One document examined: its text's languages, whether its Korean is North or South Korean, its dates, its
+metadata, each with the place in the file where it was found.
+
+This is ``celtrace docs inspect``'s result (DESIGN.md, command-line contract). The Korean variant is judged
+on the Korean runs of the whole document together, since one cell rarely carries enough signal; every marker
+is reported with the segment (page, sheet and cell, paragraph) it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from celtrace.documents import dates, korean, languages
+from celtrace.documents.extract import Extracted, Limits, Segment, extract
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What ``docs inspect`` says of one file."""
+
+    file: str
+    kind: str
+    languages: list[languages.Share]
+    korean_variant: korean.Verdict
+    dates: list[tuple[dates.FoundDate, str]]
+    metadata: dict[str, Any]
+    segments: int
+    #: The Korean variant's markers, each with the segment it came from.
+    markers: list[tuple[korean.Marker, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the command-line contract."""
+        verdict = self.korean_variant
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "languages": [share.to_json() for share in self.languages],
+            "korean_variant": {
+                "label": verdict.label,
+                "score": round(verdict.score, 3),
+                "markers": [
+                    {
+                        "name": marker.name,
+                        "kind": marker.kind,
+                        "text": marker.text,
+                        "where": place,
+                        "weight": round(marker.weight, 3),
+                    }
+                    for marker, place in self.markers
+                ],
+            },
+            "dates": [{**found.to_json(), "where": place} for found, place in self.dates],
+            "metadata": self.metadata,
+            "segments": self.segments,
+        }
+
+
+def inspect_document(path: Path, limits: Limits | None = None) -> Inspection:
+    """Extract ``path``'s text and examine it; raises InputError for a file that cannot be read."""
+    extracted = extract(path, limits or Limits())
+    return examine(extracted)
+
+
+def examine(extracted: Extracted) -> Inspection:
+    """Languages, Korean variant and dates of text already extracted."""
+    segments = extracted.segments
+    korean_text, offsets = _korean_text(segments)
+    verdict = korean.classify(korean_text)
+    markers = [(marker, _place(offsets, marker.start)) for marker in verdict.markers]
+    found = [(date, segment.where) for segment in segments for date in dates.find_dates(segment.text)]
+    return Inspection(
+        file=extracted.path,
+        kind=extracted.kind,
+        languages=languages.shares(segment.text for segment in segments),
+        korean_variant=verdict,
+        dates=found,
+        metadata=extracted.metadata,
+        segments=len(segments),
+        markers=markers,
+    )
+
+
+def _korean_text(segments: list[Segment]) -> tuple[str, list[tuple[int, str]]]:
+    """The Korean runs of every segment, one a line, and where each line starts and which segment it is."""
+    lines: list[str] = []
+    offsets: list[tuple[int, str]] = []
+    position = 0
+    for segment in segments:
+        for run in languages.runs(segment.text):
+            if run.lang != "ko":
+                continue
+            line = segment.text[run.start : run.end].strip()
+            if not line:
+                continue
+            offsets.append((position, segment.where))
+            lines.append(line)
+            position += len(line) + 1
+    return "\n".join(lines), offsets
+
+
+def _place(offsets: list[tuple[int, str]], start: int) -> str:
+    where = ""
+    for line_start, segment in offsets:
+        if line_start > start:
+            break
+        where = segment
+    return where
