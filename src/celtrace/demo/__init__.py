@@ -74,7 +74,7 @@ def _leak(workspace: Workspace) -> None:
     import zipfile
 
     from celtrace.assets.registry import add_assets
-    from celtrace.demo import copies
+    from celtrace.demo import copies, instructions
     from celtrace.demo.drawings import drawing, encode
     from celtrace.trove.manifest import scan_trove
 
@@ -105,6 +105,8 @@ def _leak(workspace: Workspace) -> None:
         for seed in range(100, 104):
             archive.writestr(f"other/{seed}.png", encode(drawing(seed), "PNG"))
         archive.writestr("notes/0214.txt", "머리를 10% 작게 하시오 / 头部缩小10%\n")
+        archive.writestr("notes/修改意见_0214.xlsx", instructions.editing_sheet())
+        archive.writestr("hanbit/memo_0213.txt", instructions.seoul_memo())
     scan_trove(workspace, dump, "found-server-2024")
 
 

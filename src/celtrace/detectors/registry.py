@@ -14,6 +14,7 @@ from celtrace.detectors import (
     account_places,
     asset_leak,
     chain_links,
+    documents,
     endless_sessions,
     network_origin,
     remote_desktop,
@@ -60,6 +61,9 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("NET.ENDLESS_SESSION", endless_sessions.endless_sessions),
     Detector("NET.REMOTE_DESKTOP", remote_desktop.remote_desktop),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
+    Detector("DOC.DPRK_KOREAN", documents.dprk_korean),
+    Detector("DOC.JUCHE_DATE", documents.juche_dates),
+    Detector("DOC.LANGUAGE_MISMATCH", documents.language_mismatch),
     Detector("VENDOR.PAYMENT_RED_FLAG", vendor_payment.payment_red_flags),
     Detector("VENDOR.IDENTITY_RED_FLAG", vendor_identity.identity_red_flags),
 )

@@ -82,6 +82,8 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 #: Top-level atoms a QuickTime movie may start with when it predates the ``ftyp`` box (older Apple tools).
 _QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"pnot"})
 
+#: Office documents: zip packages the walk walks into, and documents the document readers read.
+OFFICE_KINDS = frozenset({"xlsx", "docx", "pptx"})
 #: Kinds the walk opens and walks into.
 ARCHIVE_KINDS = frozenset({"zip", "gzip", "bzip2", "xz", "7z", "tar", "xlsx", "docx", "pptx"})
 

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from celtrace.assets.images import DECODABLE_KINDS
 from celtrace.assets.matcher import GLOBAL_METHOD
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
+from celtrace.trove.documents import DocumentResult, examine_item
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, Limits
 from celtrace.trove.listing import walk_listing
 from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace
 from celtrace.workspace.audit import GENESIS, ChainProblem, seal
-from celtrace.workspace.schema import Trove, TroveFeatures, TroveFingerprint, TroveItemRow
+from celtrace.workspace.schema import Trove, TroveDocument, TroveFeatures, TroveFingerprint, TroveItemRow
 
 #: The columns each manifest line's hash covers.
 SEALED = ("seq", "path", "display_path", "kind", "extension_lies", "size", "sha256", "status", "message", "taken_at")
@@ -92,7 +93,8 @@ def scan_trove(
     with workspace.session() as session:
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
     recorded = already = problems = 0
-    batch: list[tuple[TroveItem, ImagePrints | None]] = []
+    batch: list[tuple[TroveItem, ImagePrints | None, DocumentResult | None]] = []
+    spool = workspace.path / "tmp"
     for item in items:
         if item.display_path in seen:
             already += 1
@@ -100,7 +102,7 @@ def scan_trove(
         seen.add(item.display_path)
         # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
         # member, holds the image's bytes, which the batch must not keep).
-        batch.append((replace(item, opener=None), _fingerprints(item)))
+        batch.append((replace(item, opener=None), _fingerprints(item), examine_item(item, spool)))
         problems += not item.ok
         if len(batch) >= batch_size:
             recorded += _append(workspace, trove_id, batch, on_item)
@@ -133,7 +135,7 @@ def _is_url(root: str) -> bool:
 def _append(
     workspace: Workspace,
     trove_id: int,
-    items: list[tuple[TroveItem, ImagePrints | None]],
+    items: list[tuple[TroveItem, ImagePrints | None, DocumentResult | None]],
     on_item: Callable[[TroveItemRow], None] | None,
 ) -> int:
     if not items:
@@ -148,7 +150,7 @@ def _append(
             .limit(1)
         ).first()
         seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-        for item, prints in items:
+        for item, prints, document in items:
             seq += 1
             fields = _fields(seq, item)
             row = TroveItemRow(trove_id=trove_id, **fields, prev_hash=prev, hash=seal(fields, prev))
@@ -169,6 +171,9 @@ def _append(
                     for f in prints.local
                     for p, d in [f.to_blobs()]
                 )
+            if document:
+                session.flush()
+                session.add(TroveDocument(item_id=row.id, inspection=document.inspection, error=document.error))
             prev = row.hash
             if on_item:
                 on_item(row)

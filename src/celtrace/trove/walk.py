@@ -24,7 +24,7 @@ from typing import IO
 
 from celtrace.errors import InputError
 from celtrace.trove.archives import open_members
-from celtrace.trove.items import ARCHIVE_KINDS, HEAD_BYTES, Status, TroveItem, extension_lies, sniff
+from celtrace.trove.items import ARCHIVE_KINDS, HEAD_BYTES, OFFICE_KINDS, Status, TroveItem, extension_lies, sniff
 from celtrace.trove.limits import DEFAULT_LIMITS, Limits, Member, Opener, RefusedError, check_size, refuse_mode
 
 
@@ -125,7 +125,10 @@ def walk_stream(
         yield replace(found, status=status, message=message)
         return
     assert isinstance(refined, str)
-    yield replace(found, kind=refined, extension_lies=extension_lies(segments[-1], refined))
+    # An Office file is an archive and a document: its bytes go to the document readers too, while the walk
+    # stands on it.
+    document = opener if refined in OFFICE_KINDS else None
+    yield replace(found, kind=refined, extension_lies=extension_lies(segments[-1], refined), opener=document)
     try:
         for member in members:
             if isinstance(member, TroveItem):

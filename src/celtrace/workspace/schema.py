@@ -270,6 +270,16 @@ class TroveFingerprint(Base):
     variants: Mapped[str] = mapped_column(Text)
 
 
+class TroveDocument(Base):
+    """What a document found in a trove says (``docs inspect``'s JSON), or why it could not be read."""
+
+    __tablename__ = "trove_documents"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("trove_items.id"), primary_key=True)
+    inspection: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class AssetFeatures(Base):
     """Local features of one page of an asset: ORB keypoints (float16 x, y) and their 32-byte descriptors."""
 
