@@ -40,17 +40,17 @@ def dprk_korean(view: StoreView, settings: Settings) -> Iterator[Finding]:
             continue
         markers = variant.get("markers") or []
         shown = ", ".join(sorted({str(marker["text"]) for marker in markers})[:6])
-        yield Finding(
-            rule="DOC.DPRK_KOREAN",
-            severity=Severity.HIGH,
-            subject=Subject("trove_item", str(item.id), item.display_path),
+        yield _finding(
+            "DOC.DPRK_KOREAN",
+            Severity.HIGH,
+            item,
+            trove,
+            inspection,
             title=f"{item.display_path} is written in North Korean Korean",
             explanation=f"The Korean of {item.display_path!r} in the trove {trove.case!r} reads as North Korean "
             f"(score {float(variant.get('score', 0)):.2f}), on markers such as {shown}. North Korean spelling "
             "in a production's documents says who worked on them.",
-            evidence=_evidence(item, trove, inspection)
-            | {"score": variant.get("score"), "markers": markers[:MAX_LISTED]},
-            key=str(item.id),
+            found={"score": variant.get("score"), "markers": markers[:MAX_LISTED]},
         )
 
 
@@ -65,17 +65,18 @@ def juche_dates(view: StoreView, settings: Settings) -> Iterator[Finding]:
         if not found:
             continue
         wrong = [date for date in found if date.get("consistent") is False]
-        yield Finding(
-            rule="DOC.JUCHE_DATE",
-            severity=Severity.HIGH,
-            subject=Subject("trove_item", str(item.id), item.display_path),
+        yield _finding(
+            "DOC.JUCHE_DATE",
+            Severity.HIGH,
+            item,
+            trove,
+            inspection,
             title=f"{item.display_path} is dated in the Juche calendar ({found[0]['text']})",
             explanation=f"{item.display_path!r} in the trove {trove.case!r} gives {len(found)} Juche date(s), the "
             f"first {found[0]['text']!r} ({found[0]['date']}, {found[0].get('where')}). Only North Korea counts "
             "years this way."
             + (f" {len(wrong)} of them give a Gregorian year that does not match the conversion." if wrong else ""),
-            evidence=_evidence(item, trove, inspection) | {"dates": found[:MAX_LISTED], "mismatched": len(wrong)},
-            key=str(item.id),
+            found={"dates": found[:MAX_LISTED], "mismatched": len(wrong)},
         )
 
 
@@ -107,17 +108,17 @@ def language_mismatch(view: StoreView, settings: Settings) -> Iterator[Finding]:
         if not foreign:
             continue
         names = ", ".join(str(share["lang"]) for share in foreign)
-        yield Finding(
-            rule="DOC.LANGUAGE_MISMATCH",
-            severity=Severity.MEDIUM,
-            subject=Subject("trove_item", str(item.id), item.display_path),
+        yield _finding(
+            "DOC.LANGUAGE_MISMATCH",
+            Severity.MEDIUM,
+            item,
+            trove,
+            inspection,
             title=f"{item.display_path} is written in {names}, which no declared vendor works in",
             explanation=f"{item.display_path!r} in the trove {trove.case!r} is partly in {names}; the vendors of the "
             f"declared chain work in {', '.join(sorted(declared))}. Someone outside the declared chain was meant "
             "to read it.",
-            evidence=_evidence(item, trove, inspection)
-            | {"languages": inspection.get("languages"), "declared_languages": sorted(declared)},
-            key=str(item.id),
+            found={"languages": inspection.get("languages"), "declared_languages": sorted(declared)},
         )
 
 
@@ -138,9 +139,28 @@ def _documents(view: StoreView) -> list[Document]:
     return view.shared("trove documents", load)
 
 
-def _evidence(item: TroveItemRow, trove: Trove, inspection: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "trove": {"id": trove.id, "case": trove.case, "root": trove.root, "holder": trove.holder},
-        "item": {"id": item.id, "path": item.display_path, "sha256": item.sha256, "seq": item.seq},
-        "metadata": inspection.get("metadata") or {},
-    }
+def _finding(
+    rule: str,
+    severity: Severity,
+    item: TroveItemRow,
+    trove: Trove,
+    inspection: dict[str, Any],
+    title: str,
+    explanation: str,
+    found: dict[str, Any],
+) -> Finding:
+    """A finding about one trove document: the trove, the manifest line and the file's metadata, and ``found``."""
+    return Finding(
+        rule=rule,
+        severity=severity,
+        subject=Subject("trove_item", str(item.id), item.display_path),
+        title=title,
+        explanation=explanation,
+        evidence={
+            "trove": {"id": trove.id, "case": trove.case, "root": trove.root, "holder": trove.holder},
+            "item": {"id": item.id, "path": item.display_path, "sha256": item.sha256, "seq": item.seq},
+            "metadata": inspection.get("metadata") or {},
+        }
+        | found,
+        key=str(item.id),
+    )
