@@ -426,7 +426,7 @@ HOSTILE = {
     "legacy office": (lambda d: _write(d / "old.doc", _OLE + b"\0" * 1024), Limits(), "legacy binary Office"),
     "encrypted pdf": (lambda d: _write(d / "locked.pdf", _pdf(["secret"], encrypt=True)), Limits(), "encrypted"),
     "random bytes": (lambda d: _write(d / "noise.bin", random.Random(7).randbytes(4096)), Limits(), "not a text"),
-    "png": (lambda d: _write(d / "cut.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100), Limits(), "PNG image"),
+    "broken png": (lambda d: _write(d / "cut.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 100), Limits(), "cannot decode"),
     "empty": (lambda d: _write(d / "empty.txt", b""), Limits(), "empty file"),
     "pdf suffix, no pdf": (lambda d: _write(d / "fake.pdf", b"\x00\x01garbage"), Limits(), "not a PDF"),
     "plain zip": (lambda d: _zip(d / "photos.zip", {"a.txt": "x"}), Limits(), "not a DOCX, XLSX or PPTX"),

@@ -107,6 +107,9 @@ def _leak(workspace: Workspace) -> None:
         archive.writestr("notes/0214.txt", "머리를 10% 작게 하시오 / 头部缩小10%\n")
         archive.writestr("notes/修改意见_0214.xlsx", instructions.editing_sheet())
         archive.writestr("hanbit/memo_0213.txt", instructions.seoul_memo())
+        scan = instructions.scanned_note()
+        if scan is not None:
+            archive.writestr("notes/scan_0215.pdf", scan)
     scan_trove(workspace, dump, "found-server-2024")
 
 

@@ -1,9 +1,11 @@
 """The demo trove's instruction documents: an editing sheet in Chinese with a North Korean translation beside
-it, dated in the Juche calendar, and a South Korean studio memo for contrast."""
+it, dated in the Juche calendar, a scanned note that only OCR can read, and a South Korean studio memo for
+contrast."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 #: (Chinese note, its Korean translation in North Korean spelling), one row of the editing sheet each.
 NOTES: tuple[tuple[str, str], ...] = (
@@ -40,3 +42,30 @@ def seoul_memo() -> bytes:
         "눈을 조금 더 크게 그려 주세요. 이유는 표정이 잘 보이지 않기 때문입니다.\n"
     )
     return text.encode("cp949")
+
+
+#: Where Debian's fonts-noto-cjk puts the CJK faces (in the collection, index 1 is Korean, 2 simplified Chinese).
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+SCANNED_NOTE = (
+    "주체113(2024)년 2월 15일",
+    "로동자들은 래일까지 104회 원화를 바쳐야 한다.",
+    "颜色要亮一些，头部缩小10%",
+)
+
+
+def scanned_note() -> bytes | None:
+    """A handwritten-looking note scanned to a PDF without a text layer, or None without the CJK font."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    if not CJK_FONT.exists():
+        return None
+    korean, chinese = (ImageFont.truetype(str(CJK_FONT), 44, index=face) for face in (1, 2))
+    page = Image.new("L", (1240, 520), 250)
+    draw = ImageDraw.Draw(page)
+    for row, line in enumerate(SCANNED_NOTE):
+        face = chinese if row == len(SCANNED_NOTE) - 1 else korean
+        draw.text((70, 70 + 130 * row), line, font=face, fill=20)
+    out = io.BytesIO()
+    # A scanner's slight blur; the page stays an image, so only OCR can read it.
+    page.filter(ImageFilter.GaussianBlur(0.6)).convert("RGB").save(out, "PDF", resolution=150)
+    return out.getvalue()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from celtrace.documents import mail, office, pdf_text, text
+from celtrace.documents import mail, ocr, office, pdf_text, text
 from celtrace.documents.package import Package
 from celtrace.documents.segments import Collector, Extracted, Limits, Segment
 from celtrace.errors import InputError
@@ -26,10 +26,9 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 
 #: Binary formats people hand over by mistake, named so the error says what the file is.
+#: Images: their text is read by OCR.
+_IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 _NOT_DOCUMENTS = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
     b"7z\xbc\xaf\x27\x1c": "a 7z archive",
     b"\x1f\x8b": "a gzip file",
     b"Rar!": "a RAR archive",
@@ -54,7 +53,7 @@ def extract(path: Path, limits: Limits = Limits()) -> Extracted:  # noqa: B008 (
     document's metadata (author, software, times in ISO 8601, title, language; the encoding of text).
 
     Raises ``InputError`` naming the file for an encrypted, corrupt, truncated, unsupported or over-limit
-    file. An image-only PDF gives no segments and ``metadata["needs_ocr"] = True``.
+    file. Images, and the pages of a PDF without a text layer, are read by OCR (``documents.ocr``).
     """
     name = str(path)
     data = _read(path, name, limits)
@@ -69,6 +68,8 @@ def extract(path: Path, limits: Limits = Limits()) -> Extracted:  # noqa: B008 (
         metadata = package.properties()
     elif kind == "pdf":
         metadata = pdf_text.read_pdf(data, out)
+    elif kind == "image":
+        metadata = ocr.read_image(data, out)
     elif kind == "rtf":
         metadata = text.read_rtf(data, out)
     elif kind == "eml":
@@ -106,6 +107,8 @@ def _sniff(data: bytes, path: Path, name: str) -> str:
         raise InputError("legacy binary Office format (.doc, .xls, .ppt) is not supported: save it as OOXML", file=name)
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if data.startswith(_IMAGES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
     if data.lstrip()[:5] == b"{\\rtf":
         return "rtf"
     for magic, what in _NOT_DOCUMENTS.items():

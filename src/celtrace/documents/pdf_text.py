@@ -1,6 +1,7 @@
 """The text layer of a PDF through PDFium, one segment per page, and its document information.
 
-A scan has no text layer; its pages are counted and the document marked ``needs_ocr`` rather than refused.
+A scan has no text layer: its pages are rendered and read by OCR (``documents.ocr``), at most
+``Limits.max_ocr_pages`` of them, and the metadata says so (``ocr``, ``ocr_pages``).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from datetime import datetime
 from typing import Any
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 # PDFium is not thread-safe: text extraction takes the same process-wide lock as page rendering.
 from celtrace.assets.pdf_pages import _PDFIUM
+from celtrace.documents import ocr
 from celtrace.documents.segments import Collector
 from celtrace.errors import InputError
 
@@ -40,11 +43,32 @@ def read_pdf(data: bytes, out: Collector) -> dict[str, Any]:
                 raise InputError(f"encrypted: PDF needs a password ({message})", file=out.name) from error
             raise InputError(f"cannot open PDF: {message}", file=out.name) from error
         try:
-            return _read_locked(document, out)
+            metadata = _read_locked(document, out)
+            scans = _render_scans(document, out.limits.max_ocr_pages) if metadata.get("needs_ocr") else []
         except pdfium.PdfiumError as error:
             raise InputError(f"cannot read PDF text: {error}", file=out.name) from error
         finally:
             document.close()
+    # Outside the lock: OCR takes seconds a page, and other threads may render meanwhile.
+    for number, image in scans:
+        ocr.add_page(image, f"page {number}", out)
+    if scans:
+        metadata |= {"ocr": ocr.engine(), "ocr_pages": len(scans)}
+    return metadata
+
+
+def _render_scans(document: pdfium.PdfDocument, pages: int) -> list[tuple[int, Image.Image]]:
+    """The first pages of a scan as greyscale images at about 200 dpi, within OCR's pixel budget."""
+    scans = []
+    for number in range(min(len(document), pages)):
+        page = document[number]
+        try:
+            width, height = page.get_size()  # points: 1/72 inch
+            scale = min(200 / 72, (ocr.MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+            scans.append((number + 1, page.render(scale=scale, grayscale=True).to_pil().convert("L")))
+        finally:
+            page.close()
+    return scans
 
 
 def _read_locked(document: pdfium.PdfDocument, out: Collector) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class Limits:
     max_segment_chars: int = 100_000
     max_segments: int = 500_000
     max_pdf_pages: int = 5_000
+    #: Pages of a PDF without a text layer read by OCR (seconds a page); the rest are counted, not read.
+    max_ocr_pages: int = 50
 
 
 @dataclass

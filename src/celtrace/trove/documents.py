@@ -25,7 +25,9 @@ DOCUMENT_KINDS = OFFICE_KINDS | {"pdf"}
 #: language.
 DOCUMENT_SUFFIXES = frozenset({".txt", ".rtf", ".eml", ".md", ".csv", ""})
 OFFICE_SUFFIXES = frozenset({".docx", ".xlsx", ".pptx"})
-LIMITS = Limits()
+#: A trove holds drawings as PDFs too: OCR reads the first two pages of a PDF without text (a note is short),
+#: not fifty.
+LIMITS = Limits(max_ocr_pages=2)
 
 
 @dataclass(frozen=True)
