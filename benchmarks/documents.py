@@ -13,12 +13,23 @@ shares, and one that a character model would otherwise learn.
 
 Scores are for samples of 30+ characters: accuracy where it answers, and the share answered.
 Target (issue 6): at least 0.99 accuracy where it answers, answering at least 80%.
+
+Then throughput, each against its anchor in the same run:
+
+- extraction: an XLSX of 20,000 cells of corpus sentences, read and examined by ``docs inspect``'s path
+  (extract, languages, Korean variant, dates), against openpyxl merely reading the cells (read-only mode);
+- OCR: a three-page PDF without a text layer (CJK text drawn with Debian's Noto CJK font), pages a second
+  through ``extract``, against Tesseract alone on the same rendered pages (skipped without Tesseract).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +98,80 @@ def main() -> int:
     print(
         f"error ratio at the same answer rate, celtrace / baseline: {(1 - accuracy) / max(1 - base_accuracy, 1e-9):.2f}"
     )
+    throughput([text for text in test])
     return 0
+
+
+def throughput(sentences: list[str]) -> None:
+    """Print extraction and OCR speed against their anchors."""
+    import openpyxl
+
+    from celtrace.documents.extract import extract
+    from celtrace.documents.inspect import examine
+
+    with tempfile.TemporaryDirectory() as folder:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for number in range(20_000):
+            sheet.cell(row=number // 4 + 1, column=number % 4 + 1, value=sentences[number % len(sentences)])
+        sheet_path = Path(folder) / "sheet.xlsx"
+        book.save(sheet_path)
+        start = time.perf_counter()
+        result = examine(extract(sheet_path))
+        ours = time.perf_counter() - start
+        start = time.perf_counter()
+        anchor_book = openpyxl.load_workbook(sheet_path, read_only=True)
+        cells = sum(1 for row in anchor_book.active.iter_rows(values_only=True) for value in row if value)  # type: ignore[union-attr]
+        anchor = time.perf_counter() - start
+        print(
+            f"extraction: {result.segments} cells examined in {ours:.2f} s ({result.segments / ours:,.0f} cells/s); "
+            f"openpyxl reading {cells} cells: {anchor:.2f} s; ratio {ours / anchor:.1f}x the bare read"
+        )
+        _ocr(Path(folder))
+
+
+def _ocr(folder: Path) -> None:
+    font_path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if shutil.which("tesseract") is None or not font_path.exists():
+        print("OCR: skipped (needs tesseract-ocr and fonts-noto-cjk)")
+        return
+    import pytesseract  # type: ignore[import-untyped]
+    from PIL import Image, ImageDraw, ImageFont
+
+    from celtrace.documents.extract import extract
+    from celtrace.documents.ocr import LANGUAGES
+
+    font = ImageFont.truetype(str(font_path), 36, index=1)
+    pages = []
+    for number in range(3):
+        page = Image.new("L", (1654, 2339), 255)  # A4 at 200 dpi
+        draw = ImageDraw.Draw(page)
+        for row in range(24):
+            draw.text(
+                (120, 120 + 88 * row),
+                f"{number + 1}-{row + 1} 로동자들이 래일까지 완성하게 되였다. 头部缩小",
+                font=font,
+                fill=0,
+            )
+        pages.append(page)
+    pdf = folder / "scan.pdf"
+    buffer = io.BytesIO()
+    pages[0].convert("RGB").save(
+        buffer, "PDF", resolution=200, save_all=True, append_images=[p.convert("RGB") for p in pages[1:]]
+    )
+    pdf.write_bytes(buffer.getvalue())
+    start = time.perf_counter()
+    extracted = extract(pdf)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for page in pages:
+        pytesseract.image_to_string(page, lang=LANGUAGES)
+    anchor = time.perf_counter() - start
+    print(
+        f"OCR: {extracted.metadata.get('ocr_pages', 0)} pages in {ours:.2f} s ({3 / ours:.2f} pages/s); "
+        f"Tesseract alone on the same pages: {anchor:.2f} s; ratio {ours / anchor:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -59,3 +59,13 @@ def test_the_command_names_an_unreadable_file_and_inspects_the_rest(tmp_path):
     assert second["file"] == str(sheet) and second["korean_variant"]["label"] == "dprk"
     text = invoke("docs", "inspect", str(sheet))
     assert text.exit_code == 0 and "Korean: dprk" in text.output and "2024-02-14 (sheet Notes!A1)" in text.output
+
+
+def test_a_long_document_lists_a_few_of_each_marker(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("로동자들이 래일까지 완성하게 되였다.\n" * 400, encoding="utf-8")
+    found = inspect_document(notes).to_json()["korean_variant"]
+    assert found["label"] == "dprk"
+    names = [marker["name"] for marker in found["markers"]]
+    assert 0 < len(names) <= 40 and all(names.count(name) <= 3 for name in names)
+    assert found["markers"][0]["where"].startswith("line ")

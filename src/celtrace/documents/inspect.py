@@ -8,12 +8,20 @@ is reported with the segment (page, sheet and cell, paragraph) it came from.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from celtrace.documents import dates, korean, languages
 from celtrace.documents.extract import Extracted, Limits, Segment, extract
+
+#: Occurrences of one marker, and markers in all, that a result lists; the score counts every one.
+MAX_PER_MARKER = 3
+MAX_MARKERS = 40
+#: Korean characters the variant is judged on: a long document settles the question well before this, and
+#: judging costs time linear in the text (about 3 s a million characters).
+MAX_KOREAN_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,8 @@ def examine(extracted: Extracted) -> Inspection:
     """Languages, Korean variant and dates of text already extracted."""
     segments = extracted.segments
     korean_text, offsets = _korean_text(segments)
-    verdict = korean.classify(korean_text)
-    markers = [(marker, _place(offsets, marker.start)) for marker in verdict.markers]
+    verdict = korean.classify(korean_text[:MAX_KOREAN_CHARS])
+    markers = [(marker, _place(offsets, marker.start)) for marker in _listed(verdict.markers)]
     found = [(date, segment.where) for segment in segments for date in dates.find_dates(segment.text)]
     return Inspection(
         file=extracted.path,
@@ -101,9 +109,16 @@ def _korean_text(segments: list[Segment]) -> tuple[str, list[tuple[int, str]]]:
 
 
 def _place(offsets: list[tuple[int, str]], start: int) -> str:
-    where = ""
-    for line_start, segment in offsets:
-        if line_start > start:
-            break
-        where = segment
-    return where
+    index = bisect_right(offsets, start, key=lambda offset: offset[0]) - 1
+    return offsets[index][1] if index >= 0 else ""
+
+
+def _listed(markers: list[korean.Marker]) -> list[korean.Marker]:
+    """The markers to show: a long document has thousands of occurrences, and a reviewer needs a few of each."""
+    shown: list[korean.Marker] = []
+    seen: dict[str, int] = {}
+    for marker in markers:
+        seen[marker.name] = seen.get(marker.name, 0) + 1
+        if seen[marker.name] <= MAX_PER_MARKER and len(shown) < MAX_MARKERS:
+            shown.append(marker)
+    return shown
