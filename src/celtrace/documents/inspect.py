@@ -74,14 +74,16 @@ def inspect_document(path: Path, limits: Limits | None = None) -> Inspection:
 def examine(extracted: Extracted) -> Inspection:
     """Languages, Korean variant and dates of text already extracted."""
     segments = extracted.segments
-    korean_text, offsets = _korean_text(segments)
+    # Each segment is cut into runs once: the language shares and the Korean text both come from them.
+    runs = [(segment, languages.runs(segment.text)) for segment in segments]
+    korean_text, offsets = _korean_text(runs)
     verdict = korean.classify(korean_text[:MAX_KOREAN_CHARS])
     markers = [(marker, _place(offsets, marker.start)) for marker in _listed(verdict.markers)]
     found = [(date, segment.where) for segment in segments for date in dates.find_dates(segment.text)]
     return Inspection(
         file=extracted.path,
         kind=extracted.kind,
-        languages=languages.shares(segment.text for segment in segments),
+        languages=languages.tally(run for _, found in runs for run in found),
         korean_variant=verdict,
         dates=found,
         metadata=extracted.metadata,
@@ -90,13 +92,13 @@ def examine(extracted: Extracted) -> Inspection:
     )
 
 
-def _korean_text(segments: list[Segment]) -> tuple[str, list[tuple[int, str]]]:
+def _korean_text(runs: list[tuple[Segment, list[languages.Run]]]) -> tuple[str, list[tuple[int, str]]]:
     """The Korean runs of every segment, one a line, and where each line starts and which segment it is."""
     lines: list[str] = []
     offsets: list[tuple[int, str]] = []
     position = 0
-    for segment in segments:
-        for run in languages.runs(segment.text):
+    for segment, found in runs:
+        for run in found:
             if run.lang != "ko":
                 continue
             line = segment.text[run.start : run.end].strip()

@@ -76,12 +76,16 @@ def runs(text: str) -> list[Run]:
 
 def shares(texts: Iterable[str]) -> list[Share]:
     """Each language's share of the letters in ``texts``, largest first; undetermined runs count as ``und``."""
+    return tally(run for text in texts for run in runs(text))
+
+
+def tally(found: Iterable[Run]) -> list[Share]:
+    """Each language's share of the letters of runs already found, largest first."""
     letters: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    for text in texts:
-        for run in runs(text):
-            letters[run.lang] += run.letters
-            counts[run.lang] += 1
+    for run in found:
+        letters[run.lang] += run.letters
+        counts[run.lang] += 1
     total = sum(letters.values())
     return [
         Share(lang, count / total, count, counts[lang])
