@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from celtrace.documents import origin
 from celtrace.documents.extract import Extracted, Limits, Segment, extract
 from celtrace.documents.segments import TRUNCATION_MARKER
 from celtrace.errors import InputError
@@ -173,6 +174,9 @@ def test_docx_paragraphs_tables_comments_and_properties(tmp_path: Path) -> None:
         "modified": "2024-02-15T09:00:00+09:00",
         "application": "Microsoft Office Word",
         "app_version": "16.0000",
+        # Office writes its creation time in UTC; the local offset comes from the modification time.
+        "utc_offset": "+09:00",
+        "time_zone_hint": origin.zone_hint("+09:00"),
     }
 
 
@@ -283,6 +287,9 @@ def test_pdf_pages_and_document_information(tmp_path: Path) -> None:
         "creator": "Word",
         "producer": "Acrobat",
         "created": "2024-02-14T10:30:00+09:00",
+        "fonts": ["Helvetica"],
+        "utc_offset": "+09:00",
+        "time_zone_hint": origin.zone_hint("+09:00"),
     }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from celtrace.documents.korean import classify, features, is_held_out, marker_rules
+from celtrace.documents.korean import classify, features, is_held_out, marker_rules, model, priors
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CORPUS = SHARED / "data" / "korean" / "kpc-dev.tsv"
@@ -56,11 +57,17 @@ def test_every_marker_rule_is_documented() -> None:
         assert rule.side in {"dprk", "rok"}
 
 
+#: The pair again, with a second clause: the target is sentences of 30 characters or more, and at 20 a plain
+#: ROK sentence carries too little to pass the abstention margin.
+DPRK_LONG = DPRK + ". 눈을 좀 더 크게 그릴수 있는것이 좋다."
+ROK_LONG = ROK + ". 눈을 좀 더 크게 그릴 수 있는 것이 좋다."
+
+
 def test_classifies_the_pair_and_explains_it() -> None:
-    north, south = classify(DPRK), classify(ROK)
+    north, south = classify(DPRK_LONG), classify(ROK_LONG)
     assert north.label == "dprk" and north.score > 0.9
     assert south.label == "rok" and south.score < 0.2
-    for verdict, text, sign in ((north, DPRK, 1), (south, ROK, -1)):
+    for verdict, text, sign in ((north, DPRK_LONG, 1), (south, ROK_LONG, -1)):
         assert verdict.markers
         assert all(marker.weight * sign > 0 for marker in verdict.markers)
         assert all(text[marker.start : marker.end] == marker.text for marker in verdict.markers)
@@ -83,6 +90,24 @@ def test_unknown_still_reports_the_markers_it_found() -> None:
     assert all(marker.kind != "ngram" for marker in verdict.markers)
 
 
+def test_markers_the_corpus_cannot_teach_carry_their_prior() -> None:
+    # The corpus has no leader titles, 《 》 or Juche years, so their weight is a prior from the data file,
+    # added once per text, and the training script leaves them out.
+    assert priors() == {"m:angle-quotes": 1.0, "m:leader-title": 2.5, "m:juche-year": 2.5}
+    assert not set(priors()) & set(model().weights)
+    text = "모두가 이 일에 힘을 다하였습니다. 그 날의 일을 잊지 말아야 합니다."
+    quoted = f"《{text}》"  # the same learned features: quotes at the ends add no n-gram
+    assert _logit(classify(quoted).score) - _logit(classify(text).score) == pytest.approx(1.0, abs=1e-6)
+    titled = classify("경애하는 원수님께서 말씀하신대로 " + text)
+    assert titled.score > classify(text).score
+    titles = [(marker.text, marker.weight) for marker in titled.markers if marker.name == "leader-title"]
+    assert titles == [("경애하는", 2.5 / 2), ("원수님", 2.5 / 2)]  # the prior is shared by its occurrences
+
+
+def _logit(score: float) -> float:
+    return math.log(score / (1 - score))
+
+
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/data/korean/kpc-dev.tsv")
 def test_held_out_slice() -> None:
     with CORPUS.open(encoding="utf-8", newline="") as handle:
@@ -92,7 +117,7 @@ def test_held_out_slice() -> None:
     verdicts = [(classify(text), label) for text, label in samples]
     answered = [(verdict, label) for verdict, label in verdicts if verdict.label != "unknown"]
     right = sum(verdict.label == label for verdict, label in answered)
-    # The whole held-out part scores 0.99 answering 65% (benchmarks/documents.py); a slice is noisier.
+    # The whole held-out part scores 0.99 answering 64% (benchmarks/documents.py); a slice is noisier.
     assert len(answered) >= 0.5 * len(samples)
     assert right >= 0.97 * len(answered)
 

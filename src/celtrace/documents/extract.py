@@ -1,9 +1,9 @@
 """Text out of instruction documents, each piece with its place in the file.
 
-``extract(path)`` reads plain text (any common encoding), DOCX, XLSX, PPTX, PDF, RTF and EML. The format is
-sniffed from the content first and the suffix second: a sheet saved as ``notes.txt`` that is really a
-workbook is read as the workbook, and a suffix only decides between formats the bytes cannot tell apart (an
-email is text) or names what a broken file was meant to be. Every failure is one ``InputError`` naming the
+``extract(path)`` reads plain text (any common encoding), DOCX, XLSX, PPTX, HWP 5, HWPX, PDF, RTF and EML.
+The format is sniffed from the content first and the suffix second: a sheet saved as ``notes.txt`` that is
+really a workbook is read as the workbook, and a suffix only decides between formats the bytes cannot tell
+apart (an email is text) or names what a broken file was meant to be. Every failure is one ``InputError`` naming the
 file, and the part where known: encrypted, corrupt, truncated, unsupported, or over one of ``Limits``.
 """
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from celtrace.documents import mail, ocr, office, pdf_text, text
+from celtrace.documents import hwp, hwpx, mail, ocr, office, pdf_text, text
 from celtrace.documents.package import Package
 from celtrace.documents.segments import Collector, Extracted, Limits, Segment
 from celtrace.errors import InputError
@@ -24,6 +24,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: The stream an encrypted DOCX/XLSX/PPTX is kept in inside its OLE wrapper; directory names are UTF-16LE.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+#: An HWP 5 file is an OLE file with a FileHeader stream holding the signature; both are in the bytes in clear.
+_HWP_HEADER = "FileHeader".encode("utf-16-le")
 
 #: Binary formats people hand over by mistake, named so the error says what the file is.
 #: Images: their text is read by OCR.
@@ -42,7 +44,16 @@ _OFFICE: dict[str, tuple[str, Callable[[Package, Collector], None]]] = {
     "xlsx": ("xl/workbook.xml", office.read_xlsx),
     "pptx": ("ppt/presentation.xml", office.read_pptx),
 }
-_SUFFIXES = {".docx": "docx", ".docm": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx", ".pptx": "pptx", ".pdf": "pdf"}
+_SUFFIXES = {
+    ".docx": "docx",
+    ".docm": "docx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".pptx": "pptx",
+    ".pdf": "pdf",
+    ".hwp": "hwp",
+    ".hwpx": "hwpx",
+}
 
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 _MAIL_HEADERS = {b"from", b"to", b"date", b"subject", b"message-id", b"mime-version", b"received", b"return-path"}
@@ -66,6 +77,10 @@ def extract(path: Path, limits: Limits = Limits()) -> Extracted:  # noqa: B008 (
             raise InputError(f"not a {kind.upper()} package: {main} is missing", file=name)
         reader(package, out)
         metadata = package.properties()
+    elif kind == "hwpx":
+        metadata = hwpx.read_hwpx(Package(data, name, limits), out)
+    elif kind == "hwp":
+        metadata = hwp.read_hwp(data, out)
     elif kind == "pdf":
         metadata = pdf_text.read_pdf(data, out)
     elif kind == "image":
@@ -85,8 +100,11 @@ def _read(path: Path, name: str, limits: Limits) -> bytes:
         if size > limits.max_file_bytes:
             raise InputError(f"file is {size} bytes, over the limit of {limits.max_file_bytes}", file=name)
         with path.open("rb") as stream:
-            # Read one byte past the limit: a file that grew since stat() is still refused.
-            data = stream.read(limits.max_file_bytes + 1)
+            # Read one byte past the size: a file that grew since stat() is still refused at the limit, and
+            # the buffer asked for is the file's size, not the limit's.
+            data = stream.read(size + 1)
+            if len(data) > size:
+                data += stream.read(limits.max_file_bytes - len(data) + 1)
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", file=name) from error
     if len(data) > limits.max_file_bytes:
@@ -102,9 +120,15 @@ def _sniff(data: bytes, path: Path, name: str) -> str:
     if data.startswith(_ZIP):
         return _office_kind(data, suffix, name)
     if data.startswith(_OLE):
+        if _HWP_HEADER in data and hwp.SIGNATURE in data:
+            return "hwp"
         if _ENCRYPTED_PACKAGE in data:
             raise InputError("encrypted: password-protected Office document (EncryptedPackage)", file=name)
+        if suffix == ".hwp":
+            return "hwp"  # the reader names what is wrong: a cut file loses its directory, kept at the end
         raise InputError("legacy binary Office format (.doc, .xls, .ppt) is not supported: save it as OOXML", file=name)
+    if data.startswith(hwp.SIGNATURE):
+        raise InputError("HWP 3 format is not supported: save it as HWP 5 or HWPX", file=name)
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith(_IMAGES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
@@ -123,13 +147,18 @@ def _sniff(data: bytes, path: Path, name: str) -> str:
 
 
 def _office_kind(data: bytes, suffix: str, name: str) -> str:
-    """DOCX, XLSX or PPTX, told by the main part the zip's directory lists, as Office itself does."""
+    """DOCX, XLSX or PPTX, told by the main part the zip's directory lists, as Office itself does; HWPX by
+    its mimetype member, stored first and uncompressed (as in EPUB), or its first section."""
+    if hwpx.MIMETYPE in data[:128]:
+        return "hwpx"
     # The central directory is at the end; member names are there in clear, so this is a cheap look.
     for kind, (main, _) in _OFFICE.items():
         if main.encode() in data:
             return kind
+    if hwpx.FIRST_SECTION.encode() in data:
+        return "hwpx"
     expected = _SUFFIXES.get(suffix)
-    if expected in _OFFICE:
+    if expected in _OFFICE or expected == "hwpx":
         return expected  # Package() names what is wrong with it
     raise InputError("a zip archive, not a DOCX, XLSX or PPTX document", file=name)
 

@@ -5,7 +5,9 @@ spacing (할수 있다/할 수 있다), 사이시옷, vocabulary, loanwords and 
 kept as data (``data/korean_markers.json``: a regular expression, a kind and a reason for each). To them the
 classifier adds learned features a reviewer can read and find in the text: character n-grams of Hangul
 (spaces included, so spacing habits count), a syllable's final consonant with what follows it (``ㄹ+수``
-covers 할수, 볼수, 갈수) and words by length (joined bound nouns make longer words). A logistic regression
+covers 할수, 볼수, 갈수; an open syllable's vowel stands in for the final, so ``ㅚ+였`` covers 되였), the
+first syllable of each word by its initial consonant and vowel (``ㄹㅕ`` covers 려행, 력사, 련락: the
+initial-sound law) and words by length (joined bound nouns make longer words). A logistic regression
 over all of them, trained on a parallel corpus of DPRK and ROK renderings of the same sentences
 (``scripts/train-korean-variant.py``), gives each feature a weight; the weights ship as
 ``data/korean_weights.json`` with each feature's idf, so answering needs neither scikit-learn nor a model
@@ -33,7 +35,7 @@ from typing import Any, Literal
 NGRAM_SIZES = (1, 2, 3)
 #: Percentage of corpus pairs held out from training (chosen by a hash of the DPRK sentence).
 HELD_OUT_PERCENT = 20
-#: Most features listed in a verdict as the evidence that drove it.
+#: Most learned features listed in a verdict as the evidence that drove it (hand-written markers are all listed).
 TOP_MARKERS = 8
 
 Label = Literal["dprk", "rok", "unknown"]
@@ -74,6 +76,8 @@ class MarkerRule:
     pattern: re.Pattern[str]
     why: str
     source: str
+    #: Log-odds added once when found, for a marker the training corpus is too poor in to learn; else None.
+    prior: float | None = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,23 @@ def marker_rules() -> tuple[MarkerRule, ...]:
     text = resources.files("celtrace.data").joinpath("korean_markers.json").read_text("utf-8")
     rules = json.loads(text)["markers"]
     return tuple(
-        MarkerRule(rule["name"], rule["kind"], rule["side"], re.compile(rule["pattern"]), rule["why"], rule["source"])
+        MarkerRule(
+            rule["name"],
+            rule["kind"],
+            rule["side"],
+            re.compile(rule["pattern"]),
+            rule["why"],
+            rule["source"],
+            rule.get("prior"),
+        )
         for rule in rules
     )
+
+
+@cache
+def priors() -> dict[str, float]:
+    """Feature keys of the markers with a fixed prior (never learned), and the log-odds each adds."""
+    return {f"m:{rule.name}": rule.prior for rule in marker_rules() if rule.prior is not None}
 
 
 @cache
@@ -139,12 +157,29 @@ def _ngrams(text: str) -> Iterator[tuple[str, int, int]]:
 _FINALS = "-ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
 
 
+#: Initial consonants (choseong) and vowels (jungseong) of a syllable, by index.
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+
+
 def _final(char: str) -> str:
-    return _FINALS[(ord(char) - 0xAC00) % 28]
+    """The syllable's final consonant, or its vowel when it has none: after ㅣ, ㅐ, ㅚ the DPRK writes 여/였
+    where the ROK writes 어/었, so the vowel is what the ending depends on."""
+    code = ord(char) - 0xAC00
+    final = _FINALS[code % 28]
+    return _VOWELS[code // 28 % 21] if final == "-" else final
+
+
+def _word_initials(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each word's first syllable by its initial consonant and vowel: the initial-sound law (로동/노동, 례/예)
+    shows as ㄹ and ㄴ+ㅕ at the start of words, which ROK spelling allows only in loanwords."""
+    for match in re.finditer(r"(?<![가-힣])[가-힣]", text):
+        code = ord(match.group()) - 0xAC00
+        yield _INITIALS[code // 588] + _VOWELS[code // 28 % 21], match.start(), match.end()
 
 
 def _endings(text: str) -> Iterator[tuple[str, int, int]]:
-    """Generalised spacing features: a syllable's final consonant, then what follows it, with spans.
+    """Generalised spacing and ending features: a syllable's final (or vowel), then what follows it, with spans.
 
     ``ㄹ+수`` covers 할수, 볼수 and 갈수 alike, and ``ㄹ+ 수`` their spaced ROK forms, so the habit is learned
     once rather than per verb; each feature also reads as a rule a reviewer can check.
@@ -170,6 +205,8 @@ def features(text: str) -> dict[str, list[tuple[str, int, int]]]:
                 found.setdefault(f"m:{rule.name}", []).append((match.group(), match.start(), match.end()))
     for key, start, end in _endings(text):
         found.setdefault(f"e:{key}", []).append((text[start:end], start, end))
+    for key, start, end in _word_initials(text):
+        found.setdefault(f"i:{key}", []).append((text[start:end], start, end))
     for length, start, end in _word_lengths(text):
         found.setdefault(f"w:{length}", []).append((text[start:end], start, end))
     for gram, start, end in _ngrams(text):
@@ -203,6 +240,7 @@ def classify(text: str) -> Verdict:
     found = features(text)
     values = vectorize(found, learned.idf)
     contributions = {key: learned.weights[key] * value for key, value in values.items()}
+    contributions.update({key: prior for key, prior in priors().items() if key in found})
     if hangul_count(text) < learned.min_hangul:
         return Verdict("unknown", 0.5, _rule_markers(found, contributions))
     logit = learned.intercept + sum(contributions.values())
@@ -214,7 +252,12 @@ def classify(text: str) -> Verdict:
     drivers = sorted(
         (key for key in contributions if contributions[key] * sign > 0), key=lambda k: -abs(contributions[k])
     )
-    markers = [marker for key in drivers[:TOP_MARKERS] for marker in _markers(key, found[key], contributions[key])]
+    # Every hand-written marker on the answer's side is listed, since each is a rule a reviewer can look up;
+    # of the learned features, only the strongest few.
+    rules = [key for key in drivers if key.startswith("m:")]
+    learned_keys = [key for key in drivers if not key.startswith("m:")][:TOP_MARKERS]
+    shown = sorted(rules + learned_keys, key=lambda k: -abs(contributions[k]))
+    markers = [marker for key in shown for marker in _markers(key, found[key], contributions[key])]
     return Verdict(label, score, markers)
 
 
@@ -231,13 +274,16 @@ def _markers(key: str, spans: list[tuple[str, int, int]], contribution: float) -
         kind = next(rule.kind for rule in marker_rules() if rule.name == name)
     else:
         kind = _LEARNED_KINDS[prefix]
-        name = f"{name}-syllable word" if prefix == "w:" else name
+        if prefix == "w:":
+            name = f"{name}-syllable word"
+        elif prefix == "i:":
+            name = f"word starting {name}"
     share = contribution / len(spans)
     return [Marker(name, kind, matched, start, end, share) for matched, start, end in spans]
 
 
 #: Kinds of the learned features, by key prefix.
-_LEARNED_KINDS = {"e:": "ending", "w:": "word-length", "g:": "ngram"}
+_LEARNED_KINDS = {"e:": "ending", "i:": "word-initial", "w:": "word-length", "g:": "ngram"}
 
 
 def is_held_out(nk: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from celtrace.documents import image_metadata, origin
 from celtrace.documents.segments import Collector
 from celtrace.errors import InputError
 
@@ -23,18 +24,30 @@ MAX_PIXELS = 40_000_000
 
 
 def read_image(data: bytes, out: Collector) -> dict[str, Any]:
-    """OCR an image file into ``image line N`` segments; returns the OCR's metadata."""
+    """OCR an image file into ``image line N`` segments; returns the OCR's metadata and what the image's EXIF,
+    XMP and PNG text say of where it was made (``documents.image_metadata``, ``documents.origin``)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise InputError(f"image of {image.width}×{image.height} pixels is over the OCR limit", file=out.name)
-            page = ImageOps.exif_transpose(image).convert("L")
+            page = _upright(image).convert("L")
+            # After the pixels are loaded: a PNG's text chunks after the image data are read only then.
+            found = image_metadata.read(image, data)
     except InputError:
         raise
     except Exception as error:  # Pillow raises many kinds on hostile bytes
         raise InputError(f"cannot decode the image: {error}", file=out.name) from error
     add_page(page, "image", out)
-    return {"ocr": engine(), "width": page.width, "height": page.height}
+    return origin.add_hints({"ocr": engine(), "width": page.width, "height": page.height, **found})
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation says; as stored when the EXIF cannot be read, since a
+    malformed EXIF block must not cost the text."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # Pillow raises many kinds on a hostile EXIF block
+        return image
 
 
 def add_page(image: Image.Image, where: str, out: Collector) -> None:

@@ -1,5 +1,5 @@
-"""An Office Open XML package (DOCX, XLSX, PPTX) read with bounds: the zip, its XML parts, its relationships
-and its core and app properties.
+"""An Office Open XML package (DOCX, XLSX, PPTX) read with bounds: the zip, its XML parts, its relationships,
+its core and app properties and the fonts its parts name.
 
 A zip declares the sizes of its members, and a zip bomb lies about them, so members are inflated in chunks
 and counted as they come. XML is parsed by defusedxml, which refuses entity declarations (billion laughs)
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from datetime import datetime
@@ -19,6 +20,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from celtrace.documents import origin
+from celtrace.documents.fonts import FontNames
 from celtrace.documents.segments import Limits
 from celtrace.errors import InputError
 
@@ -40,6 +43,11 @@ _CORE = {
 }
 _APP = {"Application": "application", "AppVersion": "app_version", "Company": "company", "Template": "template"}
 _DATES = {"created", "modified", "last_printed"}
+#: Parts that declare the document's fonts and that the text readers do not read: Word's font table, the
+#: workbook's styles, a presentation's themes (whose fonts the slides' "+mn-lt" references stand for).
+_FONT_PARTS = re.compile(r"word/fontTable\.xml|xl/styles\.xml|ppt/theme/theme\d{1,3}\.xml")
+#: Themes read for fonts at most: a presentation has one a slide master, rarely more than a few.
+_MAX_FONT_PARTS = 8
 
 
 class Package:
@@ -57,6 +65,8 @@ class Package:
         if len(infos) > limits.max_members:
             raise InputError(f"zip has {len(infos)} members, over the limit of {limits.max_members}", file=name)
         self._infos = {info.filename: info for info in infos}
+        #: Fonts named by the parts read so far (``properties`` reports them).
+        self.fonts = FontNames()
 
     def has(self, member: str) -> bool:
         """Whether the zip holds ``member``."""
@@ -98,6 +108,8 @@ class Package:
             raise InputError(f"part {member} refused: {error}", file=self.name) from error
         except (ParseError, ValueError, UnicodeError) as error:
             raise InputError(f"part {member} is not well-formed XML: {error}", file=self.name) from error
+        if not member.startswith("xl/worksheets/"):  # cells name no fonts, and a sheet can hold millions
+            self.fonts.add_ooxml(root)
         return root
 
     def relationships(self, member: str) -> dict[str, tuple[str, str]]:
@@ -116,7 +128,9 @@ class Package:
         return found
 
     def properties(self) -> dict[str, Any]:
-        """Author, last modifier, times, title, language (core.xml) and the writing application (app.xml)."""
+        """Author, last modifier, times, title, language (core.xml), the writing application (app.xml), the
+        fonts the package names, and what the times' offset and the fonts say of the place
+        (``documents.origin``)."""
         metadata: dict[str, Any] = {}
         for member, wanted in (("docProps/core.xml", _CORE), ("docProps/app.xml", _APP)):
             if not self.has(member):
@@ -129,7 +143,15 @@ class Package:
         if "author" in metadata:
             # Office's "creator" is the person; the software is "application". Both names are asked for.
             metadata["creator"] = metadata["author"]
-        return metadata
+        self._read_font_parts()
+        return origin.add_hints(metadata, self.fonts.names())
+
+    def _read_font_parts(self) -> None:
+        for member in [name for name in self._infos if _FONT_PARTS.fullmatch(name)][:_MAX_FONT_PARTS]:
+            try:
+                self.xml(member)  # xml() collects the fonts
+            except InputError:
+                continue  # fonts are secondary: a broken font table must not cost the text
 
 
 def local(tag: str) -> str:

@@ -15,7 +15,8 @@ from PIL import Image
 
 # PDFium is not thread-safe: text extraction takes the same process-wide lock as page rendering.
 from celtrace.assets.pdf_pages import _PDFIUM
-from celtrace.documents import ocr
+from celtrace.documents import ocr, origin
+from celtrace.documents.fonts import FontNames
 from celtrace.documents.segments import Collector
 from celtrace.errors import InputError
 
@@ -33,7 +34,8 @@ _PDF_DATE = re.compile(
 
 
 def read_pdf(data: bytes, out: Collector) -> dict[str, Any]:
-    """Add each page's text at ``page N``; return the document information, times as ISO 8601."""
+    """Add each page's text at ``page N``; return the document information, times as ISO 8601, with the
+    fonts the pages use and what the times' offset and the fonts say of the place (``documents.origin``)."""
     with _PDFIUM:
         try:
             document = pdfium.PdfDocument(data)
@@ -81,6 +83,7 @@ def _read_locked(document: pdfium.PdfDocument, out: Collector) -> dict[str, Any]
         if name:
             metadata[name] = pdf_time(value) if name in ("created", "modified") else value
     before = len(out.segments)
+    fonts = FontNames()
     for number in range(count):
         page = document[number]
         try:
@@ -89,11 +92,12 @@ def _read_locked(document: pdfium.PdfDocument, out: Collector) -> dict[str, Any]
                 out.add(textpage.get_text_range().replace("\r\n", "\n"), f"page {number + 1}")
             finally:
                 textpage.close()
+            fonts.add_pdf_page(page)
         finally:
             page.close()
     if len(out.segments) == before:
         metadata["needs_ocr"] = True
-    return metadata
+    return origin.add_hints(metadata, fonts.names())
 
 
 def pdf_time(value: str) -> str:
