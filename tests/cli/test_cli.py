@@ -208,12 +208,13 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
     # Every NET finding gives the span of its events, which the report's timeline draws.
     spans = [(f["evidence"]["first"], f["evidence"]["last"]) for f in findings if f["rule"].startswith("NET.")]
     assert len(spans) == len(net) and all(first <= last for first, last in spans)
-    # The editing sheet's Korean is North Korean and dated in the Juche calendar; the scanned note, read by OCR,
-    # is too short to judge its Korean but gives a Juche date; the Seoul memo raises nothing.
+    # The editing sheet's Korean is North Korean and dated in the Juche calendar; so is the scanned note, read by
+    # OCR (로동자, 래일 and the Juche year); the Seoul memo raises nothing.
     docs = {(f["rule"], f["subject"]["name"].rsplit("/", 1)[-1]) for f in findings if f["rule"].startswith("DOC.")}
     assert docs == {
         ("DOC.DPRK_KOREAN", "修改意见_0214.xlsx"),
         ("DOC.JUCHE_DATE", "修改意见_0214.xlsx"),
+        ("DOC.DPRK_KOREAN", "scan_0215.pdf"),
         ("DOC.JUCHE_DATE", "scan_0215.pdf"),
     }
     [undeclared] = [f for f in findings if f["rule"] == "CHAIN.UNDECLARED_SUBCONTRACTOR"]

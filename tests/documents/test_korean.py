@@ -133,3 +133,21 @@ def test_never_raises_and_spans_index_the_text(text: str) -> None:
     for marker in verdict.markers:
         assert 0 <= marker.start < marker.end <= len(text)
         assert text[marker.start : marker.end] == marker.text
+
+
+def test_kiwi_shows_where_the_rok_standard_would_space_and_what_it_reads() -> None:
+    text = "그는 할수 있는것이 없었다. 참가하게 되였다."
+    found = features(text)
+    assert found["s:+수"] == [("할수", 3, 5)] and found["s:+것"] == [("는것", 7, 9)]
+    assert len(found["s:*"]) == 2
+    assert "k:였/EP" in found and "k:었/EP" in found
+    spaced = features("그는 할 수 있는 것이 없었다.")
+    assert not any(key.startswith("s:") for key in spaced)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("가래것할수되였다이 .!\n학생abc《"), max_size=40))
+def test_every_feature_span_indexes_the_text(text: str) -> None:
+    for spans in features(text).values():
+        for matched, start, end in spans:
+            assert 0 <= start < end <= len(text) and text[start:end] == matched

@@ -19,9 +19,9 @@ from celtrace.documents.extract import Extracted, Limits, Segment, extract
 #: Occurrences of one marker, and markers in all, that a result lists; the score counts every one.
 MAX_PER_MARKER = 3
 MAX_MARKERS = 40
-#: Korean characters the variant is judged on: a long document settles the question well before this, and
-#: judging costs time linear in the text (about 3 s a million characters).
-MAX_KOREAN_CHARS = 200_000
+#: Korean characters the variant is judged on: a long document settles the question well before this (ten
+#: pages), and judging costs time linear in the text, most of it Kiwi's (about 1 s for 20,000 characters).
+MAX_KOREAN_CHARS = 20_000
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from celtrace.documents.korean_morphs import morph_features
+
 #: Character n-gram sizes used as learned features.
 NGRAM_SIZES = (1, 2, 3)
 #: Percentage of corpus pairs held out from training (chosen by a hash of the DPRK sentence).
@@ -197,7 +199,8 @@ def _word_lengths(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def features(text: str) -> dict[str, list[tuple[str, int, int]]]:
-    """Every feature found in ``text``: its key (``m:NAME`` for markers, ``g:GRAM``) and its occurrences' spans."""
+    """Every feature found in ``text``: its key (``m:NAME`` for markers, ``g:GRAM``, ``k:MORPHEME``...) and its
+    occurrences' spans. Kiwi's features (``documents.korean_morphs``) are read only from text with Hangul."""
     found: dict[str, list[tuple[str, int, int]]] = {}
     for rule in marker_rules():
         for match in rule.pattern.finditer(text):
@@ -211,6 +214,8 @@ def features(text: str) -> dict[str, list[tuple[str, int, int]]]:
         found.setdefault(f"w:{length}", []).append((text[start:end], start, end))
     for gram, start, end in _ngrams(text):
         found.setdefault(f"g:{gram}", []).append((text[start:end], start, end))
+    if any(_is_hangul(char) for char in text):
+        found.update(morph_features(text))
     return found
 
 
@@ -269,21 +274,31 @@ def _rule_markers(found: dict[str, list[tuple[str, int, int]]], contributions: d
 
 def _markers(key: str, spans: list[tuple[str, int, int]], contribution: float) -> list[Marker]:
     """One marker per occurrence of a feature, sharing its contribution; learned features are named by their text."""
-    prefix, name = key[:2], key[2:]
-    if prefix == "m:":
+    prefix, name = key.split(":", 1)
+    if prefix == "m":
         kind = next(rule.kind for rule in marker_rules() if rule.name == name)
     else:
         kind = _LEARNED_KINDS[prefix]
-        if prefix == "w:":
+        if prefix == "w":
             name = f"{name}-syllable word"
-        elif prefix == "i:":
+        elif prefix == "i":
             name = f"word starting {name}"
+        elif prefix == "s":
+            name = "no space where the ROK spaces" if name == "*" else f"no space before {name[1:]}"
     share = contribution / len(spans)
     return [Marker(name, kind, matched, start, end, share) for matched, start, end in spans]
 
 
-#: Kinds of the learned features, by key prefix.
-_LEARNED_KINDS = {"e:": "ending", "i:": "word-initial", "w:": "word-length", "g:": "ngram"}
+#: Kinds of the learned features, by key prefix (what comes before the first colon).
+_LEARNED_KINDS = {
+    "e": "ending",
+    "i": "word-initial",
+    "w": "word-length",
+    "g": "ngram",
+    "k": "morpheme",
+    "k2": "morpheme pair",
+    "s": "spacing",
+}
 
 
 def is_held_out(nk: str) -> bool:
