@@ -136,6 +136,15 @@ class _LinkParser(HTMLParser):
         if tag == "a":
             self.hrefs.extend(value for name, value in attrs if name == "href" and value)
 
+    def parse_html_declaration(self, i: int) -> int:
+        # The standard parser raises AssertionError on a malformed ``<![`` or ``<!`` declaration; a listing
+        # page has no use for declarations, so a broken one is skipped up to its ``>`` instead.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 1)
+            return end + 1 if end >= 0 else -1
+
 
 def _entries(hrefs: Iterable[str], base: str) -> list[Entry]:
     found: dict[str, Entry] = {}
