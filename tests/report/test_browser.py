@@ -1,8 +1,9 @@
 """The HTML report in a real Chromium: nothing fetched, the chain drawn, one node per vendor.
 
 Also saves a screenshot of the realistic case to /tmp/celtrace-report.png, and of the access section
-of a report over an imported log to /tmp/celtrace-access.png, for a person to look at the layout (the
-test asserts what a machine can; the eye judges the rest).
+of a report over an imported log to /tmp/celtrace-access.png, and of the documents section of a scanned
+trove to /tmp/celtrace-documents.png, for a person to look at the layout (the test asserts what a machine
+can; the eye judges the rest).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from celtrace.workspace import Workspace, init_workspace
 from tests.factories import PORTAL_CHAIN
 from tests.report.access_case import import_portal_log
 from tests.report.case import build_case
+from tests.report.documents_case import XSS, scan_documents
 
 pytestmark = pytest.mark.browser
 
 SHOWCASE = Path("/tmp/celtrace-report.png")
 ACCESS_SHOWCASE = Path("/tmp/celtrace-access.png")
+DOCUMENTS_SHOWCASE = Path("/tmp/celtrace-documents.png")
 
 
 def test_report_opens_offline_with_the_chain_drawn(workspace: Workspace, chromium: Any, tmp_path: Path) -> None:
@@ -110,3 +113,34 @@ def test_access_charts_render_offline_and_fit_the_page(
                 assert ACCESS_SHOWCASE.stat().st_size > 10_000
         finally:
             page.close()
+
+
+def test_document_excerpts_show_marked_text(workspace: Workspace, chromium: Any, tmp_path: Path, backend: str) -> None:
+    scan_documents(workspace, tmp_path / "dump")
+    out = write_report(workspace, "html", tmp_path / "report.html")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(out.as_uri())
+        section = page.locator("#documents")
+        assert section.is_visible()
+        assert section.locator("article.document").count() == 2
+        sheet = section.locator("article.document", has_text="修改意见_0214.xlsx")
+        assert "North Korean" in sheet.inner_text()
+        marker = sheet.locator("mark.marker").first
+        assert marker.is_visible() and " · weight " in (marker.get_attribute("title") or "")
+        # The marker sits in its sentence, with the cell it came from beside it.
+        row = sheet.locator("tbody tr").first
+        assert "sheet 修改意见!" in row.inner_text() and len(row.locator("td.excerpt").inner_text()) > 8
+        assert "2024-02-14" in sheet.locator("tr", has=page.locator("mark.date")).inner_text()
+        # Hostile markup in a note is text on the page, not elements.
+        hostile = section.locator("article.document", has_text="hostile.txt")
+        assert XSS in hostile.inner_text() and hostile.locator("script, b").count() == 0
+        # A DOC finding leads to the excerpts.
+        page.locator("a", has_text="the document in its own words").first.click()
+        assert page.evaluate("location.hash").startswith("#document-")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        if backend == "sqlite":
+            section.screenshot(path=str(DOCUMENTS_SHOWCASE))
+            assert DOCUMENTS_SHOWCASE.stat().st_size > 10_000
+    finally:
+        page.close()

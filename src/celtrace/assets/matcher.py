@@ -85,6 +85,23 @@ class AssetMatch:
         )
 
 
+def global_index(session: Session) -> HashIndex:
+    """The registry's PDQ codes in a hash index, each under its asset id: the first stage on its own.
+
+    ``trove scan`` asks it whether an image is a registered drawing before spending OCR on it.
+    """
+    rows = session.execute(
+        select(FingerprintRow.asset_id, FingerprintRow.code).where(FingerprintRow.method == GLOBAL_METHOD)
+    ).all()
+    # The flat scan is exact and, measured at 1,000,000 codes, no slower than multi-index hashing
+    # (benchmarks/fingerprint.py).
+    index = HashIndex("flat")
+    if rows:
+        codes = np.frombuffer(b"".join(bytes.fromhex(code) for _, code in rows), dtype=np.uint8)
+        index.add([asset_id for asset_id, _ in rows], codes.reshape(len(rows), -1))
+    return index
+
+
 @dataclass
 class _Best:
     score: float
@@ -108,15 +125,7 @@ class AssetMatcher:
 
     def __post_init__(self) -> None:
         self.assets = {asset.id: asset for asset in self.session.scalars(select(Asset))}
-        rows = self.session.execute(
-            select(FingerprintRow.asset_id, FingerprintRow.code).where(FingerprintRow.method == GLOBAL_METHOD)
-        ).all()
-        # The flat scan is exact and, measured at 1,000,000 codes, no slower than multi-index hashing
-        # (benchmarks/fingerprint.py).
-        self.index = HashIndex("flat")
-        if rows:
-            codes = np.frombuffer(b"".join(bytes.fromhex(code) for _, code in rows), dtype=np.uint8)
-            self.index.add([asset_id for asset_id, _ in rows], codes.reshape(len(rows), -1))
+        self.index = global_index(self.session)
         self.features = FeatureIndex()
         for row in self.session.scalars(select(AssetFeatures).order_by(AssetFeatures.asset_id, AssetFeatures.page)):
             key = len(self._pages)

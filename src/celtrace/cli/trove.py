@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
 from celtrace.errors import InputError
+from celtrace.trove.limits import OCR_IMAGES
 
 trove_app = typer.Typer(
     help="Found material: scan it into the workspace, check its custody manifest.", no_args_is_help=True
@@ -24,10 +25,21 @@ def trove_scan(
         str | None,
         typer.Option(help="Who held the material (a server's operator, a vendor's drive); checked against the chain."),
     ] = None,
+    ocr_images: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Images read by OCR at most (seconds each); registered drawings are never read. 0 turns it off.",
+        ),
+    ] = OCR_IMAGES,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Record every file and archive member with its SHA-256, size and type; resumable and idempotent."""
+    """Record every file and archive member with its SHA-256, size and type; resumable and idempotent.
+
+    Documents are examined for their languages, North Korean spelling and Juche dates; so are images that
+    are no registered drawing, read by OCR, up to --ocr-images of them.
+    """
     from celtrace.trove.manifest import scan_trove
     from celtrace.workspace.schema import TroveItemRow
 
@@ -60,12 +72,17 @@ def trove_scan(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
-        summary = scan_trove(ws, target, case, holder=holder, on_item=show)
+        summary = scan_trove(ws, target, case, holder=holder, on_item=show, ocr_images=ocr_images)
     if not json_output:
         typer.echo(
             f"{summary.case}: {summary.recorded} items recorded, {summary.already} already in the manifest, "
             f"{summary.problems} with problems"
         )
+        if summary.ocr_over_limit:
+            typer.echo(
+                f"{summary.ocr_images} images read by OCR; {summary.ocr_over_limit} more were not, over the limit "
+                "(--ocr-images)"
+            )
 
 
 @trove_app.command("verify")

@@ -19,6 +19,8 @@ from celtrace.report.chain_graph import LEVEL_COLOURS, SEVERITY_COLOURS, chain_t
 from celtrace.report.model import LEVELS, SEVERITIES
 
 _LINK_STATUSES = ("declared", "observed")
+#: The Korean classifier's labels as a reader says them.
+_VARIANT_LABELS = {"dprk": "North Korean", "rok": "South Korean", "unknown": "too little to tell"}
 #: Evidence keys that read wrong in sentence case.
 _ACRONYMS = frozenset(
     {"asn", "ip", "id", "url", "vpn", "sha256", "sha1", "md5", "dprk", "un", "ofac", "sdn", "iban", "bic", "cdn"}
@@ -33,6 +35,13 @@ def render_html(report: Mapping[str, Any]) -> str:
     drawing = render_chain(report, anchors)
     access = report.get("access")
     charts = render_access(access) if access else None
+    documents = report.get("documents") or []
+    # Anchors from positions, as for vendors: a DOC finding links to the excerpts of its document.
+    document_anchors = {
+        finding["id"]: f"document-{index}"
+        for index, document in enumerate(documents)
+        for finding in document["findings"]
+    }
     findings_by_severity: dict[str, list[dict[str, Any]]] = {label: [] for label in SEVERITIES}
     for finding in report["findings"]:
         findings_by_severity[finding["severity"]].append(finding)
@@ -63,6 +72,9 @@ def render_html(report: Mapping[str, Any]) -> str:
             countries_svg=Markup(charts.countries_svg) if charts and charts.countries_svg else None,
             timeline_svg=Markup(charts.timeline_svg) if charts and charts.timeline_svg else None,
             category_styles=CATEGORY_STYLES,
+            documents=documents,
+            document_anchors=document_anchors,
+            variant_labels=_VARIANT_LABELS,
         )
     )
 

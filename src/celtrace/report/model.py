@@ -14,6 +14,7 @@ from typing import Any
 from celtrace.chain.graph import Chain
 from celtrace.detectors.finding import Finding, Severity
 from celtrace.report.access import build_access
+from celtrace.report.documents import build_documents
 from celtrace.risk import VendorRisk, score_vendors
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Account, Link, Person, Run, Vendor
@@ -58,6 +59,7 @@ def build_report(workspace: Workspace, *, generated_at: datetime | None = None) 
     report = assemble(chain, run, findings, risks, workspace, generated_at or datetime.now(UTC))
     report["lists"] = lists
     report["access"] = build_access(workspace, findings)
+    report["documents"] = build_documents(workspace, findings)
     return report
 
 

@@ -30,7 +30,7 @@ Yield = str | TroveItem | Member  # an archive reader first yields its kind, the
 def open_members(
     kind: str, opener: Opener, prefix: tuple[str, ...], size: int, limits: Limits
 ) -> Generator[Yield, None, None]:
-    if kind in ("zip", "xlsx", "docx", "pptx"):
+    if kind in ("zip", "xlsx", "docx", "pptx", "hwpx"):
         return _zip_members(opener, prefix, limits)
     if kind == "tar":
         return _tar_members(opener, prefix, kind)
@@ -63,6 +63,8 @@ def _office_kind(names: set[str]) -> str:
         ):
             if part in names:
                 return kind
+    if "Contents/section0.xml" in names:  # HWPX: an OPF package of Hangul sections
+        return "hwpx"
     return "zip"
 
 

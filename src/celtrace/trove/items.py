@@ -69,6 +69,7 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"MM\x00*", "tiff"),
     (0, b"8BPS", "psd"),
     (0, b"%PDF-", "pdf"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),  # HWP 5, and old Word, Excel and PowerPoint
     (0, b"PK\x03\x04", "zip"),
     (0, b"PK\x05\x06", "zip"),  # an empty zip is only its end record
     (0, b"\x1f\x8b", "gzip"),
@@ -83,9 +84,9 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 _QUICKTIME_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"pnot"})
 
 #: Office documents: zip packages the walk walks into, and documents the document readers read.
-OFFICE_KINDS = frozenset({"xlsx", "docx", "pptx"})
+OFFICE_KINDS = frozenset({"xlsx", "docx", "pptx", "hwpx"})
 #: Kinds the walk opens and walks into.
-ARCHIVE_KINDS = frozenset({"zip", "gzip", "bzip2", "xz", "7z", "tar", "xlsx", "docx", "pptx"})
+ARCHIVE_KINDS = frozenset({"zip", "gzip", "bzip2", "xz", "7z", "tar", *OFFICE_KINDS})
 
 #: What each extension promises; an extension not listed promises nothing.
 _EXPECTED: dict[str, frozenset[str]] = {
@@ -99,7 +100,7 @@ _EXPECTED: dict[str, frozenset[str]] = {
         ((".webp",), ("webp",)),
         ((".psd",), ("psd",)),
         ((".pdf",), ("pdf",)),
-        ((".zip",), ("zip", "xlsx", "docx", "pptx")),
+        ((".zip",), ("zip", "xlsx", "docx", "pptx", "hwpx")),
         ((".gz", ".tgz"), ("gzip",)),
         ((".bz2", ".tbz2", ".tbz"), ("bzip2",)),
         ((".xz", ".txz"), ("xz",)),
@@ -110,6 +111,8 @@ _EXPECTED: dict[str, frozenset[str]] = {
         ((".xlsx",), ("xlsx",)),
         ((".docx",), ("docx",)),
         ((".pptx",), ("pptx",)),
+        ((".hwpx",), ("hwpx",)),
+        ((".hwp", ".doc", ".xls", ".ppt"), ("ole",)),
         ((".txt", ".log", ".csv", ".md", ".json", ".xml", ".html", ".htm"), ("text",)),
     )
     for ext in exts

@@ -29,6 +29,11 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+#: Images one scan reads by OCR at most (``trove scan --ocr-images``, ``trove.ocr``): at a few seconds each,
+#: 20 cost a minute or so, while a trove may hold thousands of drawings. Kept here, away from the imaging
+#: libraries, so the command line can show it without importing them.
+OCR_IMAGES = 20
+
 
 class RefusedError(Exception):
     """A limit was hit while streaming; deliberately not an OSError so archive readers do not swallow it."""

@@ -18,13 +18,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.images import DECODABLE_KINDS
-from celtrace.assets.matcher import GLOBAL_METHOD
+from celtrace.assets.matcher import GLOBAL_METHOD, global_index
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.trove.documents import DocumentResult, examine_item
 from celtrace.trove.items import TroveItem
-from celtrace.trove.limits import DEFAULT_LIMITS, Limits
+from celtrace.trove.limits import DEFAULT_LIMITS, OCR_IMAGES, Limits
 from celtrace.trove.listing import walk_listing
+from celtrace.trove.ocr import ImageOcr
 from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace
 from celtrace.workspace.audit import GENESIS, ChainProblem, seal
@@ -48,6 +50,9 @@ class ScanSummary:
     recorded: int
     already: int
     problems: int
+    #: Images read by OCR, and images that would have been but for the scan's limit.
+    ocr_images: int = 0
+    ocr_over_limit: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The summary as a dict."""
@@ -62,12 +67,16 @@ def scan_trove(
     holder: str | None = None,
     on_item: Callable[[TroveItemRow], None] | None = None,
     batch_size: int = BATCH,
+    ocr_images: int = OCR_IMAGES,
 ) -> ScanSummary:
     """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line.
 
     ``root`` is a folder or file, or the ``http://`` or ``https://`` URL of an open directory listing, which
     is read with GET requests only; its downloads are spooled in the workspace's ``tmp`` folder. ``holder``
     names who held the material, when known; a later scan naming another holder replaces it.
+
+    Documents are examined as they are found (``trove.documents``), and so are up to ``ocr_images`` images
+    that are no registered drawing, read by OCR (``trove.ocr``).
     """
     if isinstance(root, str) and _is_url(root):
         root_text = root
@@ -92,6 +101,7 @@ def scan_trove(
         trove_id = trove.id
     with workspace.session() as session:
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
+        ocr = ImageOcr(global_index(session) if ocr_images > 0 else HashIndex(), ocr_images)
     recorded = already = problems = 0
     batch: list[tuple[TroveItem, ImagePrints | None, DocumentResult | None]] = []
     spool = workspace.path / "tmp"
@@ -102,7 +112,14 @@ def scan_trove(
         seen.add(item.display_path)
         # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
         # member, holds the image's bytes, which the batch must not keep).
-        batch.append((replace(item, opener=None), _fingerprints(item), examine_item(item, spool)))
+        data = _image_bytes(item)
+        prints = _fingerprints(data, item.display_path) if data is not None else None
+        # A PDF is a document and a drawing both: examined as the one, fingerprinted as the other.
+        document = examine_item(item, spool)
+        if document is None and data is not None:
+            document = ocr.examine(item, data, prints, spool)
+        del data  # up to MAX_IMAGE_BYTES: not kept while the walk reads on
+        batch.append((replace(item, opener=None), prints, document))
         problems += not item.ok
         if len(batch) >= batch_size:
             recorded += _append(workspace, trove_id, batch, on_item)
@@ -113,17 +130,24 @@ def scan_trove(
         trove.finished_at = _now()
         trove.item_count = trove.item_count + recorded
         change.recorded = recorded > 0
-    return ScanSummary(trove_id, case, root_text, recorded, already, problems)
+    return ScanSummary(trove_id, case, root_text, recorded, already, problems, ocr.read, ocr.over_limit)
 
 
-def _fingerprints(item: TroveItem) -> ImagePrints | None:
-    """Fingerprints of an image item, or None: an image that will not decode is still in custody."""
+def _image_bytes(item: TroveItem) -> bytes | None:
+    """The bytes of an image item the scan decodes, or None for any other item."""
     if not item.ok or item.kind not in DECODABLE_KINDS or item.opener is None or (item.size or 0) > MAX_IMAGE_BYTES:
         return None
     try:
         with item.opener() as stream:
-            data = stream.read(MAX_IMAGE_BYTES + 1)
-        return prints_of_bytes(data, item.display_path)
+            return stream.read(MAX_IMAGE_BYTES + 1)
+    except Exception:  # a member that fails on a second read: the item stays recorded without prints
+        return None
+
+
+def _fingerprints(data: bytes, name: str) -> ImagePrints | None:
+    """Fingerprints of an image, or None: an image that will not decode is still in custody."""
+    try:
+        return prints_of_bytes(data, name)
     except Exception:  # hostile bytes: decoders raise almost anything; the item stays recorded without them
         return None
 
