@@ -83,6 +83,8 @@ class Verification:
     share: float
     scale: float
     rotation: float
+    transform: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
+    """The fitted 2×3 similarity from query to reference, in working-image pixels (``watermark`` aligns with it)."""
 
     @property
     def is_match(self) -> bool:
@@ -143,7 +145,11 @@ def verify(query: LocalFeatures, reference: LocalFeatures) -> Verification | Non
     )
     overlap = max(_MIN_OVERLAP, min(forward, backward))
     rotation = float(np.degrees(np.arctan2(transform[1, 0], transform[0, 0])))
-    return Verification(inliers, min(1.0, inliers / overlap), scale, rotation)
+    rows = (
+        (float(transform[0, 0]), float(transform[0, 1]), float(transform[0, 2])),
+        (float(transform[1, 0]), float(transform[1, 1]), float(transform[1, 2])),
+    )
+    return Verification(inliers, min(1.0, inliers / overlap), scale, rotation, rows)
 
 
 def _by_scale_then_strength(keypoints: Sequence[cv2.KeyPoint]) -> list[int]:

@@ -1,0 +1,62 @@
+"""Writing a marked copy the way the original was written, so vendors' pipelines see the same kind of file.
+
+Kept: the format, PNG text chunks, EXIF, the ICC profile, resolution, and for JPEG the quantisation tables
+and chroma subsampling (so the copy is neither much larger nor much smaller than the original). Nothing
+about the watermark is written into the metadata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, JpegImagePlugin, PngImagePlugin
+
+from celtrace.errors import InputError
+
+_LOSSLESS_FALLBACK = "PNG"  # a format Pillow cannot write (PSD, MPO...) becomes PNG, which holds the mark exactly
+
+
+def save_like(copy: Image.Image, original: Image.Image, destination: Path) -> str:
+    """Write ``copy`` to ``destination`` in ``original``'s format and metadata; returns the format written.
+
+    ``original`` must be the image as opened from its file (its ``format`` and ``info`` are read).
+    """
+    fmt = original.format or _LOSSLESS_FALLBACK
+    options: dict[str, Any] = {}
+    for name in ("exif", "icc_profile", "dpi"):
+        if name in original.info:
+            options[name] = original.info[name]
+    if fmt in ("JPEG", "MPO"):
+        fmt = "JPEG"
+        if isinstance(original, JpegImagePlugin.JpegImageFile):
+            options["qtables"] = original.quantization
+            sampling = JpegImagePlugin.get_sampling(original)
+            if sampling >= 0:
+                options["subsampling"] = sampling
+        if copy.mode not in ("L", "RGB", "CMYK"):
+            copy = copy.convert("RGB")
+    elif fmt == "PNG":
+        text = getattr(original, "text", {})
+        if text:
+            info = PngImagePlugin.PngInfo()
+            for key, value in text.items():
+                if value.isascii():
+                    info.add_text(key, value)
+                else:
+                    info.add_itxt(key, value)  # tEXt is Latin-1 only
+            options["pnginfo"] = info
+    elif fmt == "TIFF":
+        if "compression" in original.info:
+            options["compression"] = original.info["compression"]
+    elif fmt == "WEBP":
+        options["lossless"] = True  # a lossy WebP at default quality would blur the mark for nothing
+    elif fmt not in ("BMP", "GIF"):
+        fmt = _LOSSLESS_FALLBACK
+    if fmt == "GIF":
+        fmt = _LOSSLESS_FALLBACK  # a 256-colour palette cannot hold the mark (see ``pixels.MODES``)
+    try:
+        copy.save(destination, format=fmt, **options)
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot write the marked copy: {error}", file=str(destination)) from error
+    return fmt
