@@ -143,6 +143,8 @@ def test_kiwi_shows_where_the_rok_standard_would_space_and_what_it_reads() -> No
     assert "k:였/EP" in found and "k:었/EP" in found
     spaced = features("그는 할 수 있는 것이 없었다.")
     assert not any(key.startswith("s:") for key in spaced)
+    # Kiwi would space 주체 and 113, but a space before digits is no Korean spelling rule.
+    assert not any(key.startswith("s:") for key in features("주체113(2024)년 2월 15일"))
 
 
 @settings(max_examples=100, deadline=None)

@@ -76,7 +76,9 @@ def _missing_spaces(text: str) -> Iterator[tuple[str, int, int]]:
             here += 1
             there += 1
         elif spaced[there].isspace():
-            if here > 0:
+            # Only between two syllables: a space Kiwi puts before a digit or a Latin word says nothing of
+            # Korean spelling rules (주체113 is no joined bound noun).
+            if here > 0 and _is_syllable(text[here - 1]) and _is_syllable(text[here]):
                 yield f"s:+{text[here]}", here - 1, here + 1
             there += 1
         elif text[here].isspace():
@@ -84,3 +86,7 @@ def _missing_spaces(text: str) -> Iterator[tuple[str, int, int]]:
         else:
             here += 1
             there += 1
+
+
+def _is_syllable(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3"
