@@ -467,7 +467,10 @@ def test_min_interval_spaces_requests(site: Site, client: httpx.Client) -> None:
     walked(site, client, min_interval=0.1)
     times = [when for _, _, _, when in site.requests]
     assert len(times) == 4
-    assert min(later - earlier for earlier, later in itertools.pairwise(times)) >= 0.09
+    # Arrival times at the server: a loaded machine may delay one request's arrival and not the next's, so
+    # each gap keeps a wide slack while the whole walk must still span its three intervals.
+    assert min(later - earlier for earlier, later in itertools.pairwise(times)) >= 0.05
+    assert times[-1] - times[0] >= 0.28
 
 
 def test_timeouts_are_set_on_every_request_and_enforced(site: Site, client: httpx.Client, guard: Guard) -> None:
