@@ -98,9 +98,9 @@ def extract(image: WorkingImage) -> LocalFeatures:
     height, width = grey.shape
     # ORB finds no keypoint within its edge threshold of a border, so a picture this thin has none; and
     # OpenCV's pyramid fails an assertion outright on a side that shrinks to 0 pixels (a 1-pixel line).
-    if min(width, height) <= 2 * _orb.getEdgeThreshold():
-        keypoints, descriptors = (), None
-    else:
+    keypoints: Sequence[cv2.KeyPoint] = ()
+    descriptors = None
+    if min(width, height) > 2 * _orb.getEdgeThreshold():
         keypoints, descriptors = _orb.detectAndCompute(grey, None)
     if descriptors is None or not keypoints:
         return LocalFeatures(np.empty((0, 2), np.float32), np.empty((0, 32), np.uint8), width, height, image.page)
