@@ -27,10 +27,10 @@ def load_image(source: Path | bytes, name: str, max_pixels: int | None = None) -
     """
     limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as fp:
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+            image = Image.open(fp)
             width, height = image.size
             if width <= 0 or height <= 0:
                 raise InputError("image has no pixels", file=name)
@@ -39,7 +39,7 @@ def load_image(source: Path | bytes, name: str, max_pixels: int | None = None) -
                     f"image of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
                     file=name,
                 )
-            image.load()
+            image.load()  # the first frame, decoded while the file is open: the image no longer needs it
             return image
     except InputError:
         raise
