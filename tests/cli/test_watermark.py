@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from celtrace.cli import app
 from celtrace.watermark import MAX_FALSE_ATTRIBUTION, load_image
 from tests.assets.deliveries_case import bad_files, drawings
+from tests.watermark.pictures import line_art
 
 runner = CliRunner()
 
@@ -67,6 +68,10 @@ def test_deliver_then_decode_names_the_vendor_and_bad_files_get_one_line_each(ws
     nothing = tmp_path / "blank.png"
     Image.new("RGB", (320, 240), "white").save(nothing)
     assert json.loads(invoke("match", str(nothing), "--json", "-w", folder, env=env).stdout)["watermark"] is None
+    never = tmp_path / "never-delivered.png"
+    line_art(99, (320, 240)).save(never)
+    assert invoke("assets", "add", str(never), "--production", "P", "-w", folder, env=env).exit_code == 0
+    assert json.loads(invoke("match", str(never), "--json", "-w", folder, env=env).stdout)["watermark"] is None
 
 
 def test_deliver_without_production_or_with_bad_files_exits_non_zero(ws, tmp_path: Path):

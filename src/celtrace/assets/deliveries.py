@@ -158,10 +158,14 @@ def _vendor(session: Session, name: str) -> tuple[str | None, str]:
             select(Vendor).where(or_(func.lower(Vendor.name) == wanted.lower(), Vendor.id == wanted.lower()))
         ).first()
     )
-    if row is None:
+    if row is None:  # SQL's lower() folds ASCII only: names and aliases in other scripts are compared here
         folded = wanted.casefold()
         row = next(
-            (v for v in session.scalars(select(Vendor)) if folded in {a.casefold() for a in v.aliases or []}),
+            (
+                v
+                for v in session.scalars(select(Vendor).order_by(Vendor.id))
+                if folded in {n.casefold() for n in [v.name, *(v.aliases or [])]}
+            ),
             None,
         )
     return (row.id, row.name) if row is not None else (None, wanted)

@@ -53,7 +53,7 @@ def match(
     """Find the registered drawings each image copies: re-saved, rescaled, turned, mirrored, cropped or padded.
 
     With --json, ``watermark`` is the delivery the copy's watermark names (see ``watermark decode``), read
-    against its delivered matches; null when nothing matches.
+    against its delivered matches; null when no delivered drawing matches.
     """
     from celtrace.assets.attribution import Attributor
     from celtrace.assets.matcher import AssetMatcher
@@ -68,8 +68,10 @@ def match(
         for path in files:
             try:
                 found = matcher.match(path)
-                # Decoding costs up to seconds: only for --json, and only when a match was ever delivered.
-                mark = attributor.attribute(partial(load_image, path, str(path)), found) if json_output else None
+                # Decoding costs up to seconds: only for --json, and only when a match was ever delivered
+                # (a drawing never delivered has no mark to read: its watermark is null like no match's).
+                delivered = json_output and attributor.delivered(found)
+                mark = attributor.attribute(partial(load_image, path, str(path)), found) if delivered else None
             except InputError as error:
                 failed = True
                 if json_output:
