@@ -146,3 +146,18 @@ def test_load_image_turns_every_bad_file_into_an_input_error(tmp_path, what):
     with pytest.raises(InputError) as raised:
         load_image(path, str(path))
     assert raised.value.file == str(path)
+
+
+def test_a_gif_is_delivered_as_a_png_named_so_and_a_jpeg_stays_a_jpeg(workspace, tmp_path):
+    [png] = drawings(tmp_path / "layouts", 1)
+    gif, jpeg = tmp_path / "layouts" / "cut.gif", tmp_path / "layouts" / "cut2.jpg"
+    Image.open(png).convert("P").save(gif)
+    Image.open(png).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(jpeg, quality=90)
+    summary = deliver(workspace, [gif, jpeg], "lotus", tmp_path / "out", production="P")
+    assert summary.failed == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cut.png", "cut2.jpg"]
+    with Image.open(tmp_path / "out" / "cut.png") as copy, Image.open(tmp_path / "out" / "cut2.jpg") as other:
+        assert (copy.format, copy.mode, other.format) == ("PNG", "RGB", "JPEG")
+    with workspace.session() as session:
+        formats = {item.file_name: item.format for item in session.scalars(select(DeliveryItem))}
+    assert formats == {"cut.png": "PNG", "cut2.jpg": "JPEG"}

@@ -3,10 +3,11 @@
     summary = deliver(workspace, [Path("S01E04/layouts")], "Northwind Layout Co.", Path("outbox/northwind"))
 
 One ``deliver`` is one delivery: one random 32-bit id (the watermark payload), one vendor, and the drawings
-with the name, digest and format of each copy. A drawing not yet in the registry is registered first
-(``registry.add_assets``, which needs the production). Copies are written as ``.partial`` files, the record is
-committed, and only then are the copies given their names: a copy that exists under its name always has a
-delivery on record, which is what makes a leaked copy attributable.
+with the name, digest and format of each copy. A copy keeps its original's file name, unless it had to be
+written in another format (a PSD or GIF becomes PNG, and its name says so). A drawing not yet in the registry
+is registered first (``registry.add_assets``, which needs the production). Copies are written as ``.partial``
+files, the record is committed, and only then are the copies given their names: a copy that exists under its
+name always has a delivery on record, which is what makes a leaked copy attributable.
 """
 
 from __future__ import annotations
@@ -215,17 +216,27 @@ def _new_id(session: Session) -> int:
 
 
 def _mark(path: Path, asset_id: int, out: Path, names: set[str], delivery_id: int, key: WatermarkKey) -> _Copy:
-    final = out / path.name
-    if path.name in names:
-        raise InputError(f"another file of this delivery is already named {path.name}")
-    if final.exists():
-        raise InputError(f"{final} already exists: deliver into an empty --out folder")
-    if path.resolve() == final.resolve():
-        raise InputError("the copy would overwrite the original")
     original = load_image(path, str(path))
     marked = embed_image(original, delivery_id, key)
-    partial = final.with_name(final.name + PARTIAL)
+    partial = out / (path.name + PARTIAL)
     fmt = save_like(marked, original, partial)
-    names.add(path.name)
+    # A format Pillow cannot write (PSD) or that cannot hold the mark (GIF) is written as PNG: the copy's
+    # name says so, or a vendor's tools would misread it.
+    name = path.name if fmt == _family(original.format) else f"{path.stem}.{fmt.lower()}"
+    final = out / name
+    problem = None
+    if name in names:
+        problem = f"another file of this delivery is already named {name}"
+    elif final.exists():
+        problem = f"{final} already exists: deliver into an empty --out folder"
+    if problem:
+        partial.unlink(missing_ok=True)
+        raise InputError(problem)
+    names.add(name)
     digest, _ = file_digest(partial)
     return _Copy(path, asset_id, partial, final, digest, fmt)
+
+
+def _family(fmt: str | None) -> str | None:
+    """The format ``save_like`` writes for an original of this format when it can keep it."""
+    return "JPEG" if fmt == "MPO" else fmt

@@ -111,6 +111,8 @@ def scan_trove(
     # listing that analyze cannot open again. Only when something was ever delivered.
     with workspace.session() as reading:
         marks = TroveMarks.open(reading)
+        if marks is None:
+            reading.close()  # nothing to read marks against: hold no transaction open for the whole scan
         for item in items:
             if item.display_path in seen:
                 already += 1
