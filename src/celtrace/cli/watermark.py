@@ -93,7 +93,8 @@ def decode(
                     typer.echo(f"error: {error}", err=True)
                 continue
             if json_output:
-                print_json({"file": str(path), **(result.to_json() if result else _empty())})
+                unmatched = {**_empty(), "reason": "matches no registered drawing"}
+                print_json({"file": str(path), **(result.to_json() if result else unmatched)})
             elif result is None:
                 typer.echo(f"{path}: no registered drawing, so no delivery")
             elif result.delivery_id is not None:
