@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from celtrace.assets.images import WorkingImage
@@ -136,3 +138,18 @@ def test_a_tiny_image_extracts_without_error():
     features = extract(WorkingImage(pixels, page=0, source_size=(8, 8), source_format="PNG"))
     assert (features.width, features.height) == (8, 8)
     assert features.points.shape == (len(features), 2) and features.descriptors.shape == (len(features), 32)
+
+
+@settings(max_examples=40, deadline=None)
+@given(width=st.integers(1, 700), height=st.integers(1, 4))
+def test_a_picture_one_to_four_pixels_high_has_no_keypoints_and_no_error(width, height):
+    # OpenCV's ORB pyramid asserted on a side that shrinks to 0 pixels: a 1-pixel-high working image crashed.
+    for w, h in ((width, height), (height, width)):
+        pixels = np.zeros((h, w, 3), np.uint8)
+        features = extract(WorkingImage(pixels, page=0, source_size=(w, h), source_format="PNG"))
+        assert len(features) == 0 and (features.width, features.height) == (w, h)
+
+
+def test_a_one_pixel_line_decodes_to_empty_features():
+    [page] = extract_bytes(encode(Image.new("RGB", (2000, 1), "black"), "PNG"), "line.png")
+    assert len(page) == 0 and page.height == 1

@@ -188,6 +188,17 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         "scan_0012.jpg": "orb",
         "contact_sheet.png": "orb",
     }
+    # The dump's copies were made from Bright Lotus's watermarked delivery: every copy the decoder can align names
+    # it (a mirror image cannot be aligned onto its original, so it names nobody), none names Hanbit.
+    marks = {
+        (f["subject"]["id"], f["evidence"]["item"]["path"].split("/")[-1])
+        for f in findings
+        if f["rule"] == "ASSET.WATERMARK"
+    }
+    assert marks == {("bright-lotus", name) for name in leaks if name != "mirror.jpg"}
+    for mark in (f for f in findings if f["rule"] == "ASSET.WATERMARK"):
+        assert mark["severity"] == "high" and mark["evidence"]["delivery"]["vendor_id"] == "bright-lotus"
+        assert mark["evidence"]["false_attribution_bound"] <= 1e-6
     net = {(f["rule"], f["subject"]["name"], f["severity"]) for f in findings if f["rule"].startswith("NET.")}
     lotus, seoul = "brightlotus.cn01 (asset-portal)", "seoul.inb (asset-portal)"
     assert net == {
@@ -230,6 +241,9 @@ def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):
         "lists load",
         "lists load",
         "assets add",
+        "watermark key created",
+        "deliver",
+        "deliver",
         "trove open",
         "trove scan",
         "logs import",

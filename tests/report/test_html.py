@@ -191,3 +191,42 @@ def test_many_people_are_left_out_of_the_drawing(report: dict[str, Any], monkeyp
     source = chain_graph.build_graph(report, anchors).source
     assert not person_node.search(source)
     assert source.count('class="vendor level-') == 9
+
+
+def test_a_watermark_finding_shows_its_delivery_and_vendor(workspace: Workspace) -> None:
+    build_case(workspace)
+    evidence = {
+        "payload": "054ec885",
+        "delivery": {
+            "id": 89049221,
+            "vendor": f"Shenyang Jinxing {XSS}",
+            "vendor_id": "jinxing",
+            "created_at": "2024-02-01T09:00:00+00:00",
+            "actor": "pipeline",
+            "file": "sc011_cut003.png",
+            "sha256": "ab" * 32,
+        },
+        "item": {"id": 7, "path": "dump.zip > 104/head.png", "sha256": "cd" * 32, "seq": 3},
+        "z": 68.5,
+        "confidence": 1.0,
+        "false_attribution_bound": 3.2e-12,
+    }
+    add_findings(
+        workspace,
+        [
+            finding(
+                "ASSET.WATERMARK",
+                Severity.HIGH,
+                "vendor",
+                "jinxing",
+                "Shenyang Jinxing Animation Co.",
+                "dump.zip > 104/head.png is the copy of sc011_cut003.png delivered to Shenyang Jinxing",
+                **evidence,
+            )
+        ],
+    )
+    page = render_html(build_report(workspace))
+    [line] = re.findall(r'<p class="delivery">.*?</p>', page, re.S)
+    assert 'Delivery <span class="mono">89049221</span>' in line and "054ec885" in line
+    assert f"Shenyang Jinxing {ESCAPED}" in line and XSS not in page
+    assert "sc011_cut003.png" in line and "cd" * 32 in line and "3.2e-12" in line

@@ -96,7 +96,12 @@ def extract(image: WorkingImage) -> LocalFeatures:
     """ORB keypoints of one working image, strongest first."""
     grey = cv2.cvtColor(image.pixels, cv2.COLOR_RGB2GRAY)
     height, width = grey.shape
-    keypoints, descriptors = _orb.detectAndCompute(grey, None)
+    # ORB finds no keypoint within its edge threshold of a border, so a picture this thin has none; and
+    # OpenCV's pyramid fails an assertion outright on a side that shrinks to 0 pixels (a 1-pixel line).
+    keypoints: Sequence[cv2.KeyPoint] = ()
+    descriptors = None
+    if min(width, height) > 2 * _orb.getEdgeThreshold():
+        keypoints, descriptors = _orb.detectAndCompute(grey, None)
     if descriptors is None or not keypoints:
         return LocalFeatures(np.empty((0, 2), np.float32), np.empty((0, 32), np.uint8), width, height, image.page)
     order = _by_scale_then_strength(keypoints)

@@ -52,10 +52,10 @@ def add_assets(
     with workspace.session() as session:
         known = set(session.scalars(select(Asset.sha256)))
     batch: list[tuple[Path, str, int, ImagePrints]] = []
-    for path in _image_files(paths):
+    for path in image_files(paths):
         if on_file:
             on_file(path)
-        digest, size = _sha256(path)
+        digest, size = file_digest(path)
         if digest in known:
             summary.already += 1
             continue
@@ -104,7 +104,7 @@ def _store(
     return len(batch)
 
 
-def _sha256(path: Path) -> tuple[str, int]:
+def file_digest(path: Path) -> tuple[str, int]:
     """Digest and size, streamed: a multi-page TIFF can be hundreds of megabytes."""
     digest, size = hashlib.sha256(), 0
     with path.open("rb") as handle:
@@ -126,7 +126,8 @@ def _scene(path: Path) -> str | None:
     return " ".join(part for part in (scene and f"SC{scene}", cut and f"CUT{cut}") if part) or None
 
 
-def _image_files(paths: Iterable[Path]) -> Iterator[Path]:
+def image_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files named, and the image files under the folders named, in order; a missing path is an error."""
     for path in paths:
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))

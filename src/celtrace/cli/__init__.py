@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, workspace
+from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, watermark, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app.command()(lists.screen)
 app.add_typer(lists.names_app, name="names")
 app.add_typer(assets.assets_app, name="assets")
 app.command()(assets.match)
+app.command()(watermark.deliver)
+app.add_typer(watermark.watermark_app, name="watermark")
 app.add_typer(trove.trove_app, name="trove")
 app.add_typer(logs.logs_app, name="logs")
 app.add_typer(documents.docs_app, name="docs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -49,16 +50,28 @@ def match(
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Find the registered drawings each image copies: re-saved, rescaled, turned, mirrored, cropped or padded."""
+    """Find the registered drawings each image copies: re-saved, rescaled, turned, mirrored, cropped or padded.
+
+    With --json, ``watermark`` is the delivery the copy's watermark names (see ``watermark decode``), read
+    against its delivered matches; null when no delivered drawing matches.
+    """
+    from celtrace.assets.attribution import Attributor
     from celtrace.assets.matcher import AssetMatcher
+    from celtrace.assets.studio_key import existing_key
+    from celtrace.watermark import load_image
 
     failed = False
     # The matcher reads registered pages' keypoints on demand, so the session stays open while it matches.
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
+        attributor = Attributor(session, existing_key(session))
         for path in files:
             try:
                 found = matcher.match(path)
+                # Decoding costs up to seconds: only for --json, and only when a match was ever delivered
+                # (a drawing never delivered has no mark to read: its watermark is null like no match's).
+                delivered = json_output and attributor.delivered(found)
+                mark = attributor.attribute(partial(load_image, path, str(path)), found) if delivered else None
             except InputError as error:
                 failed = True
                 if json_output:
@@ -67,7 +80,13 @@ def match(
                     typer.echo(f"error: {error}", err=True)
                 continue
             if json_output:
-                print_json({"file": str(path), "matches": [m.to_json() for m in found], "watermark": None})
+                print_json(
+                    {
+                        "file": str(path),
+                        "matches": [m.to_json() for m in found],
+                        "watermark": mark.to_json() if mark else None,
+                    }
+                )
             elif found:
                 for m in found:
                     where = ", ".join(part for part in (m.production, m.episode, m.scene) if part)

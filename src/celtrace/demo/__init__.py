@@ -70,9 +70,14 @@ def build_demo(settings: Settings) -> DemoCase:
 
 
 def _leak(workspace: Workspace) -> None:
-    """Draw episode S01E04, register it, and leave copies of some drawings in a found server dump."""
+    """Draw episode S01E04, register it, deliver it, and leave copies of some drawings in a found server dump.
+
+    The studio sends watermarked layouts to Hanbit Motion Works and, through the asset portal, to Bright Lotus
+    Animation; the copies in the dump are made from Bright Lotus's delivery, so their marks name it.
+    """
     import zipfile
 
+    from celtrace.assets.deliveries import deliver
     from celtrace.assets.registry import add_assets
     from celtrace.demo import copies, instructions
     from celtrace.demo.drawings import drawing, encode
@@ -83,6 +88,16 @@ def _leak(workspace: Workspace) -> None:
     for cut in range(1, 9):
         drawing(cut).save(layouts / f"sc{10 + cut // 3:03d}_cut{cut:03d}.png")
     add_assets(workspace, [layouts], "Skyward Tails")
+    outbox = workspace.files / "demo" / "outbox"
+    deliver(workspace, [layouts], "hanbit-motion", outbox / "hanbit-motion", note="S01E04 layouts")
+    delivered = outbox / "bright-lotus"
+    deliver(workspace, [layouts], "bright-lotus", delivered, note="S01E04 layouts, through the asset portal")
+
+    def drawing_of(cut: int) -> Image.Image:
+        """Bright Lotus's watermarked copy of cut ``cut``, as the leak started from it."""
+        with Image.open(delivered / f"sc{10 + cut // 3:03d}_cut{cut:03d}.png") as copy:
+            return copy.convert("RGB")
+
     dump = workspace.files / "demo" / "found-server"
     dump.mkdir(parents=True, exist_ok=True)
     # What a leak looks like: near-duplicates PDQ places (turned, mirrored, shrunk, re-coloured) and copies
@@ -90,14 +105,14 @@ def _leak(workspace: Workspace) -> None:
     # drawings, in a folder that names the company it went to.
     outgoing = "GoldenBrushArt_outgoing/104"
     copies_of = {
-        "104/sc010_cut002.png": (drawing(2).rotate(90, expand=True), "PNG"),
-        "104/mirror.jpg": (drawing(4).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG"),
-        "104/small.png": (drawing(7).resize((256, 192)), "PNG"),
-        f"{outgoing}/colour_pass.jpg": (copies.recoloured(drawing(1)), "JPEG"),
-        f"{outgoing}/head_detail.png": (copies.cropped(drawing(3), 0.4), "PNG"),
-        f"{outgoing}/page_0007.png": (copies.padded(drawing(5), 0.12), "PNG"),
-        f"{outgoing}/scan_0012.jpg": (copies.rescanned(drawing(6), 6), "JPEG"),
-        f"{outgoing}/contact_sheet.png": (copies.on_sheet(drawing(8), 3), "PNG"),
+        "104/sc010_cut002.png": (drawing_of(2).rotate(90, expand=True), "PNG"),
+        "104/mirror.jpg": (drawing_of(4).transpose(Image.Transpose.FLIP_LEFT_RIGHT), "JPEG"),
+        "104/small.png": (drawing_of(7).resize((256, 192)), "PNG"),
+        f"{outgoing}/colour_pass.jpg": (copies.recoloured(drawing_of(1)), "JPEG"),
+        f"{outgoing}/head_detail.png": (copies.cropped(drawing_of(3), 0.4), "PNG"),
+        f"{outgoing}/page_0007.png": (copies.padded(drawing_of(5), 0.12), "PNG"),
+        f"{outgoing}/scan_0012.jpg": (copies.rescanned(drawing_of(6), 6), "JPEG"),
+        f"{outgoing}/contact_sheet.png": (copies.on_sheet(drawing_of(8), 3), "PNG"),
     }
     with zipfile.ZipFile(dump / "2024-02-14.zip", "w") as archive:
         for name, (image, fmt) in copies_of.items():

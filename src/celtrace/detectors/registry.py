@@ -13,6 +13,7 @@ from celtrace.config import Settings
 from celtrace.detectors import (
     account_places,
     asset_leak,
+    asset_watermark,
     chain_links,
     documents,
     endless_sessions,
@@ -61,6 +62,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("NET.ENDLESS_SESSION", endless_sessions.endless_sessions),
     Detector("NET.REMOTE_DESKTOP", remote_desktop.remote_desktop),
     Detector("ASSET.LEAK", asset_leak.asset_leaks),
+    Detector("ASSET.WATERMARK", asset_watermark.delivery_watermarks),
     Detector("DOC.DPRK_KOREAN", documents.dprk_korean),
     Detector("DOC.JUCHE_DATE", documents.juche_dates),
     Detector("DOC.LANGUAGE_MISMATCH", documents.language_mismatch),

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from celtrace.assets.attribution import Attribution
 from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.images import DECODABLE_KINDS
 from celtrace.assets.matcher import GLOBAL_METHOD, global_index
@@ -26,6 +27,7 @@ from celtrace.trove.documents import DocumentResult, examine_item
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, OCR_IMAGES, Limits
 from celtrace.trove.listing import walk_listing
+from celtrace.trove.marks import TroveMarks, trove_watermark
 from celtrace.trove.ocr import ImageOcr
 from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace
@@ -103,34 +105,49 @@ def scan_trove(
         seen = set(session.scalars(select(TroveItemRow.display_path).where(TroveItemRow.trove_id == trove_id)))
         ocr = ImageOcr(global_index(session) if ocr_images > 0 else HashIndex(), ocr_images)
     recorded = already = problems = 0
-    batch: list[tuple[TroveItem, ImagePrints | None, DocumentResult | None]] = []
+    batch: list[_Entry] = []
     spool = workspace.path / "tmp"
-    for item in items:
-        if item.display_path in seen:
-            already += 1
-            continue
-        seen.add(item.display_path)
-        # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
-        # member, holds the image's bytes, which the batch must not keep).
-        data = _image_bytes(item)
-        prints = _fingerprints(data, item.display_path) if data is not None else None
-        # A PDF is a document and a drawing both: examined as the one, fingerprinted as the other.
-        document = examine_item(item, spool)
-        if document is None and data is not None:
-            document = ocr.examine(item, data, prints, spool)
-        del data  # up to MAX_IMAGE_BYTES: not kept while the walk reads on
-        batch.append((replace(item, opener=None), prints, document))
-        problems += not item.ok
-        if len(batch) >= batch_size:
-            recorded += _append(workspace, trove_id, batch, on_item)
-            batch = []
-    recorded += _append(workspace, trove_id, batch, on_item)
+    # Watermarks are read now, while the image's bytes are at hand: the trove may be an archive or a web
+    # listing that analyze cannot open again. Only when something was ever delivered.
+    with workspace.session() as reading:
+        marks = TroveMarks.open(reading)
+        if marks is None:
+            reading.close()  # nothing to read marks against: hold no transaction open for the whole scan
+        for item in items:
+            if item.display_path in seen:
+                already += 1
+                continue
+            seen.add(item.display_path)
+            # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
+            # member, holds the image's bytes, which the batch must not keep).
+            data = _image_bytes(item)
+            prints = _fingerprints(data, item.display_path) if data is not None else None
+            # A PDF is a document and a drawing both: examined as the one, fingerprinted as the other.
+            document = examine_item(item, spool)
+            if document is None and data is not None:
+                document = ocr.examine(item, data, prints, spool)
+            mark = marks.read(data, prints, item.display_path) if marks and data is not None and prints else None
+            del data  # up to MAX_IMAGE_BYTES: not kept while the walk reads on
+            batch.append(_Entry(replace(item, opener=None), prints, document, mark))
+            problems += not item.ok
+            if len(batch) >= batch_size:
+                recorded += _append(workspace, trove_id, batch, on_item)
+                batch = []
+        recorded += _append(workspace, trove_id, batch, on_item)
     with workspace.change("trove scan", case=case, root=root_text, recorded=recorded, problems=problems) as change:
         trove = change.session.get_one(Trove, trove_id)
         trove.finished_at = _now()
         trove.item_count = trove.item_count + recorded
         change.recorded = recorded > 0
     return ScanSummary(trove_id, case, root_text, recorded, already, problems, ocr.read, ocr.over_limit)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    item: TroveItem
+    prints: ImagePrints | None
+    document: DocumentResult | None
+    mark: Attribution | None
 
 
 def _image_bytes(item: TroveItem) -> bytes | None:
@@ -159,7 +176,7 @@ def _is_url(root: str) -> bool:
 def _append(
     workspace: Workspace,
     trove_id: int,
-    items: list[tuple[TroveItem, ImagePrints | None, DocumentResult | None]],
+    items: list[_Entry],
     on_item: Callable[[TroveItemRow], None] | None,
 ) -> int:
     if not items:
@@ -174,7 +191,8 @@ def _append(
             .limit(1)
         ).first()
         seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-        for item, prints, document in items:
+        for entry in items:
+            item, prints, document = entry.item, entry.prints, entry.document
             seq += 1
             fields = _fields(seq, item)
             row = TroveItemRow(trove_id=trove_id, **fields, prev_hash=prev, hash=seal(fields, prev))
@@ -198,6 +216,9 @@ def _append(
             if document:
                 session.flush()
                 session.add(TroveDocument(item_id=row.id, inspection=document.inspection, error=document.error))
+            if entry.mark is not None and entry.mark.asset_id is not None:
+                session.flush()
+                session.add(trove_watermark(row.id, entry.mark))
             prev = row.hash
             if on_item:
                 on_item(row)

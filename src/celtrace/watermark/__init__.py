@@ -9,7 +9,7 @@ See ``payload`` (coding), ``embed``, ``align`` and ``decode`` for how and why.
 
 from celtrace.watermark.decode import MAX_FALSE_ATTRIBUTION, DecodeResult, decode_image, false_attribution_bound
 from celtrace.watermark.embed import embed_image
-from celtrace.watermark.files import save_like
+from celtrace.watermark.files import load_image, save_like
 from celtrace.watermark.key import WatermarkKey
 from celtrace.watermark.payload import MAX_ID, payload_hex
 
@@ -21,6 +21,7 @@ __all__ = [
     "decode_image",
     "embed_image",
     "false_attribution_bound",
+    "load_image",
     "payload_hex",
     "save_like",
 ]

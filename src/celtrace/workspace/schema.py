@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -327,3 +328,61 @@ class LogFile(Base):
     last_ts: Mapped[str | None] = mapped_column(String(40))
     parquet: Mapped[str] = mapped_column(Text)  # relative to the workspace's files folder
     imported_at: Mapped[str] = mapped_column(String(40))
+
+
+class WorkspaceSecret(Base):
+    """A secret the workspace made for itself (the watermark secret), kept in the store so a team shares it."""
+
+    __tablename__ = "workspace_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class Delivery(Base):
+    """One ``deliver``: watermarked copies of drawings sent to one vendor; ``id`` is the payload they carry."""
+
+    __tablename__ = "deliveries"
+
+    # A 32-bit unsigned payload does not fit PostgreSQL's INTEGER; drawn at random, never by autoincrement.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    #: The chain's vendor id when the name given is a known vendor, else None (the name alone is kept).
+    vendor_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    vendor_name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    out_dir: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryItem(Base):
+    """One drawing of a delivery: the copy's file name and digest, so a found file can be checked against it."""
+
+    __tablename__ = "delivery_items"
+
+    delivery_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("deliveries.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+
+
+class TroveWatermark(Base):
+    """The watermark read from a trove image against one registered asset it matches, at scan time.
+
+    ``delivery_id`` is set only when the decoder named a delivery of that asset with a false-attribution
+    bound under ``watermark.MAX_FALSE_ATTRIBUTION``; otherwise ``reason`` says why not.
+    """
+
+    __tablename__ = "trove_watermarks"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("trove_items.id"), primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)
+    delivery_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("deliveries.id"), nullable=True)
+    z: Mapped[float] = mapped_column(Float)
+    bound: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    decoded_at: Mapped[str] = mapped_column(String(40))
