@@ -181,3 +181,12 @@ def test_path_traversal_and_zip_bombs_are_refused(sealed: Sealed, tmp_path: Path
 def test_a_bad_key_file_is_an_input_error(sealed: Sealed, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a PEM public key"):
         verify_package(sealed.package, b"-----BEGIN NOTHING-----", "pub.pem")
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "manifest.sig", "signer.pub.pem"])
+def test_a_missing_manifest_signature_or_key_is_named(sealed: Sealed, tmp_path: Path, name: str) -> None:
+    files = members(sealed.package)
+    del files[name]
+    result = verify_package(rewrite(sealed.package, tmp_path / "t.zip", files))
+    assert [p.file for p in result.problems] == [name], _problems(result)
+    assert "missing from the package" in result.problems[0].problem

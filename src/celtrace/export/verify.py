@@ -165,7 +165,8 @@ def _verify_contents(
     _verify_signature(archive, members, manifest_bytes, result, trusted, key_source)
     for name, entry in listed.items():
         if name not in members:
-            result.problems.append(Problem(name, "listed in the manifest but missing from the package (removed)"))
+            if not any(p.file == name for p in result.problems):  # already named when it was read (the key)
+                result.problems.append(Problem(name, "listed in the manifest but missing from the package (removed)"))
             continue
         digest, size = _digest(archive, members[name], result)
         if digest is None:
