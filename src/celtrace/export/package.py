@@ -25,7 +25,8 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from celtrace.errors import CeltraceError
 from celtrace.export.keys import fingerprint, load_private, public_pem
 from celtrace.export.redact import Redactor
 from celtrace.workspace import Workspace
-from celtrace.workspace.schema import AuditEntry, Trove
+from celtrace.workspace.schema import AuditEntry, Trove, TroveItemRow
 
 FORMAT = "celtrace-case-export"
 FORMAT_VERSION = 1
@@ -79,7 +80,7 @@ def export_case(workspace: Workspace, out: Path, case: str | None = None, redact
     from celtrace.report.json_report import render_json
     from celtrace.report.model import build_report
     from celtrace.report.pdf import collect_evidence, render_pdf
-    from celtrace.trove.manifest import SEALED, manifest
+    from celtrace.trove.manifest import manifest
 
     if redact is not None and redact not in REDACTIONS:
         raise CeltraceError(f"--redact {redact!r}: choose one of {', '.join(REDACTIONS)}")
@@ -112,66 +113,49 @@ def export_case(workspace: Workspace, out: Path, case: str | None = None, redact
         pdf_evidence.log_lines = redactor.value(pdf_evidence.log_lines)
         audit = [_redacted_entry(redactor, entry) for entry in audit]
 
-    files: dict[str, bytes] = {
-        REPORT_JSON: render_json(report).encode("utf-8"),
-        REPORT_PDF: render_pdf(report, pdf_evidence, case=case_name),
-        AUDIT_LOG: _jsonl(audit),
-    }
-    custody_summary = []
-    for index, (trove, rows) in enumerate(custody, start=1):
-        name = f"custody/{index:02d}-{_safe(trove.case)}.jsonl"
-        lines = [
-            {**{key: getattr(row, key) for key in SEALED}, "prev_hash": row.prev_hash, "hash": row.hash} for row in rows
-        ]
-        files[name] = _jsonl(lines)
-        custody_summary.append(
-            {
-                "file": name,
-                "case": trove.case,
-                "root": trove.root,
-                "holder": trove.holder,
-                "items": len(rows),
-                "head": rows[-1].hash if rows else None,
-            }
-        )
-    in_case = {row.id for _, rows in custody for row in rows}
-    wanted = [item_id for item_id in named_trove_items(report["findings"]) if item_id in in_case]
-    included, missing = [], []
-    for found in read_trove_items(workspace, wanted):
-        entry = {"item_id": found.item_id, "case": found.case, "path": found.path, "sha256": found.sha256}
-        if found.data is None:
-            missing.append({**entry, "reason": found.problem})
-            continue
-        name = f"evidence/{found.item_id}-{_safe(found.path.rsplit('/', 1)[-1].rsplit(' > ', 1)[-1])}"
-        files[name] = found.data
-        included.append({**entry, "file": name})
-
     public = key.public_key()
-    files[SIGNER_KEY] = public_pem(public)
-    manifest_doc = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "case": case_name,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "tool": report["tool"],
-        "signer": {"algorithm": "ed25519", "fingerprint": fingerprint(public), "public_key": SIGNER_KEY},
-        "redaction": redactor.summary() if redactor else None,
-        "audit": {
-            "file": AUDIT_LOG,
-            "entries": len(audit),
-            "head": audit[-1]["hash"] if audit else None,
-            "redacted_entries": sum(1 for entry in audit if entry.get("redacted")),
-        },
-        "custody": custody_summary,
-        "evidence": {"included": included, "missing": missing},
-        "files": [
-            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            for name, data in sorted(files.items())
-        ],
-    }
-    manifest_bytes = (json.dumps(manifest_doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    signature = base64.b64encode(key.sign(manifest_bytes)) + b"\n"
-    _write_zip(out, [(MANIFEST, manifest_bytes), (SIGNATURE, signature), *sorted(files.items())])
+    with _atomic_zip(out) as archive:
+        package = _Package(archive)
+        package.add(REPORT_JSON, render_json(report).encode("utf-8"))
+        package.add(REPORT_PDF, render_pdf(report, pdf_evidence, case=case_name))
+        package.add(AUDIT_LOG, _jsonl(audit))
+        custody_summary = [
+            _add_custody(package, index, trove, rows) for index, (trove, rows) in enumerate(custody, start=1)
+        ]
+        in_case = {row.id for _, rows in custody for row in rows}
+        wanted = [item_id for item_id in named_trove_items(report["findings"]) if item_id in in_case]
+        included, missing = [], []
+        # One evidence file in memory at a time: each is written as soon as it is read.
+        for found in read_trove_items(workspace, wanted):
+            entry = {"item_id": found.item_id, "case": found.case, "path": found.path, "sha256": found.sha256}
+            if found.data is None:
+                missing.append({**entry, "reason": found.problem})
+                continue
+            name = f"evidence/{found.item_id}-{_safe(found.path.rsplit('/', 1)[-1].rsplit(' > ', 1)[-1])}"
+            package.add(name, found.data)
+            included.append({**entry, "file": name})
+        package.add(SIGNER_KEY, public_pem(public))
+        manifest_doc = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "case": case_name,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "tool": report["tool"],
+            "signer": {"algorithm": "ed25519", "fingerprint": fingerprint(public), "public_key": SIGNER_KEY},
+            "redaction": redactor.summary() if redactor else None,
+            "audit": {
+                "file": AUDIT_LOG,
+                "entries": len(audit),
+                "head": audit[-1]["hash"] if audit else None,
+                "redacted_entries": sum(1 for entry in audit if entry.get("redacted")),
+            },
+            "custody": custody_summary,
+            "evidence": {"included": included, "missing": missing},
+            "files": sorted(package.listed, key=lambda entry: entry["path"]),
+        }
+        manifest_bytes = (json.dumps(manifest_doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        archive.writestr(MANIFEST, manifest_bytes)
+        archive.writestr(SIGNATURE, base64.b64encode(key.sign(manifest_bytes)) + b"\n")
     with workspace.change(
         "export",
         case=case_name,
@@ -181,7 +165,39 @@ def export_case(workspace: Workspace, out: Path, case: str | None = None, redact
         redacted=redact,
     ):
         pass
-    return ExportSummary(out, case_name, len(files) + 2, len(included), len(missing), fingerprint(public), bool(redact))
+    files = len(package.listed) + 2
+    return ExportSummary(out, case_name, files, len(included), len(missing), fingerprint(public), bool(redact))
+
+
+class _Package:
+    """The zip being written, and each member's SHA-256 and size for the manifest."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.listed: list[dict[str, Any]] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        self.archive.writestr(name, data)
+        self.listed.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+
+
+def _add_custody(package: _Package, index: int, trove: Trove, rows: list[TroveItemRow]) -> dict[str, Any]:
+    """Pack one trove's custody manifest; returns what the package manifest says of it."""
+    from celtrace.trove.manifest import SEALED
+
+    name = f"custody/{index:02d}-{_safe(trove.case)}.jsonl"
+    lines = [
+        {**{key: getattr(row, key) for key in SEALED}, "prev_hash": row.prev_hash, "hash": row.hash} for row in rows
+    ]
+    package.add(name, _jsonl(lines))
+    return {
+        "file": name,
+        "case": trove.case,
+        "root": trove.root,
+        "holder": trove.holder,
+        "items": len(rows),
+        "head": rows[-1].hash if rows else None,
+    }
 
 
 def _redacted_entry(redactor: Redactor, entry: dict[str, Any]) -> dict[str, Any]:
@@ -203,15 +219,15 @@ def _safe(name: str) -> str:
     return cleaned[:80]
 
 
-def _write_zip(out: Path, members: list[tuple[str, bytes]]) -> None:
-    """Write beside ``out`` and rename: an interrupted export never leaves half a package under the name."""
+@contextmanager
+def _atomic_zip(out: Path) -> Iterator[zipfile.ZipFile]:
+    """A zip written beside ``out`` and renamed: an interrupted export never leaves half a package under the name."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, data in members:
-                archive.writestr(name, data)
+            yield archive
         temp.chmod(0o644)
         temp.replace(out)
     except BaseException:

@@ -55,25 +55,26 @@ def named_trove_items(findings: Iterable[Mapping[str, Any]]) -> list[int]:
 
 def read_trove_items(
     workspace: Workspace, item_ids: Iterable[int], max_bytes: int = MAX_EVIDENCE_BYTES
-) -> list[EvidenceFile]:
-    """Read each named item again from its trove, in the order of ``item_ids``.
+) -> Iterator[EvidenceFile]:
+    """Read each named item again from its trove, one at a time, in the order the troves are walked.
 
-    The trove is walked as ``trove scan`` walked it (archives included) and stops as soon as every wanted
-    item was seen. An item whose trove was a web listing, whose root is gone, or whose bytes no longer have
-    the recorded SHA-256 comes back without data and with the reason.
+    A generator, so that only one item's bytes are held at a time. The trove is walked as ``trove scan``
+    walked it (archives included) and the walk stops once every wanted item was seen. An item whose trove was
+    a web listing, whose root is gone, or whose bytes no longer have the recorded SHA-256 comes without data
+    and with the reason; so does an id that no custody manifest holds.
     """
     from celtrace.trove.walk import walk
 
     wanted = list(dict.fromkeys(item_ids))
     if not wanted:
-        return []
+        return
     with workspace.session() as session:
         rows = session.execute(
             select(TroveItemRow, Trove)
             .join(Trove, Trove.id == TroveItemRow.trove_id)
             .where(TroveItemRow.id.in_(wanted))
+            .order_by(Trove.id, TroveItemRow.seq)
         ).all()
-    found: dict[int, EvidenceFile] = {}
     by_root: dict[str, list[tuple[TroveItemRow, Trove]]] = {}
     for item, trove in rows:
         by_root.setdefault(trove.root, []).append((item, trove))
@@ -83,22 +84,20 @@ def read_trove_items(
         if "://" in root or not root_path.exists():
             reason = "taken from a web listing; not kept" if "://" in root else f"the trove {root} is no longer there"
             for item, trove in pending.values():
-                found[item.id] = _missing(item, trove, reason)
+                yield _missing(item, trove, reason)
             continue
         for walked in walk(root_path, DEFAULT_LIMITS):
             hit = pending.pop(walked.display_path, None)
-            if hit is None:
-                continue
-            item, trove = hit
-            found[item.id] = _read(walked.opener, item, trove, max_bytes)
-            if not pending:
-                break
+            if hit is not None:
+                yield _read(walked.opener, *hit, max_bytes)
+                if not pending:
+                    break
         for item, trove in pending.values():
-            found[item.id] = _missing(item, trove, "no longer in the trove")
-    unknown = [item_id for item_id in wanted if item_id not in found]
-    for item_id in unknown:
-        found[item_id] = EvidenceFile(item_id, "", f"item {item_id}", None, None, "not in any custody manifest")
-    return [found[item_id] for item_id in wanted]
+            yield _missing(item, trove, "no longer in the trove")
+    known = {item.id for item, _ in rows}
+    for item_id in wanted:
+        if item_id not in known:
+            yield EvidenceFile(item_id, "", f"item {item_id}", None, None, "not in any custody manifest")
 
 
 def _read(opener: Any, item: TroveItemRow, trove: Trove, max_bytes: int) -> EvidenceFile:

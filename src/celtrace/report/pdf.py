@@ -63,18 +63,17 @@ def collect_evidence(workspace: Workspace, report: Mapping[str, Any]) -> PdfEvid
 
     findings = report["findings"]
     asset_findings = [f for f in findings if f["rule"].startswith("ASSET.")]
-    found = {item.item_id: item for item in read_trove_items(workspace, named_trove_items(asset_findings))}
+    # Thumbnailed as they are read: only one found file's bytes are held at a time.
+    found = {
+        item.item_id: picture(item.data, f"Found: {item.path}", item.sha256) if item.data else None
+        for item in read_trove_items(workspace, named_trove_items(asset_findings))
+    }
     evidence = PdfEvidence(log_lines=log_lines(f for f in findings if f["rule"].startswith("NET.")))
     for finding in asset_findings:
         item = (finding.get("evidence") or {}).get("item") or {}
         asset = (finding.get("evidence") or {}).get("asset") or {}
         item_id = item.get("id")
-        trove_file = found.get(item_id) if isinstance(item_id, int) else None
-        left = (
-            picture(trove_file.data, f"Found: {trove_file.path}", trove_file.sha256)
-            if trove_file and trove_file.data
-            else None
-        )
+        left = found.get(item_id) if isinstance(item_id, int) else None
         right = None
         if isinstance(asset.get("path"), str):
             data = read_registered(asset["path"], asset.get("sha256"))
