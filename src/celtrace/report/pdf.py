@@ -212,7 +212,8 @@ def summary_paragraph(report: Mapping[str, Any]) -> Markup:
         vendor = next((v for v in report["vendors"] if v["id"] == top["id"]), None)
         reason = ""
         if vendor and vendor["risk"]["contributions"]:
-            reason = f", chiefly because {_lower_first(vendor['risk']['contributions'][0]['reason'])}"
+            largest = max(vendor["risk"]["contributions"], key=lambda part: part["points"])
+            reason = f", led by “{largest['reason']}”"
         parts.append(f"{top['name']} carries the highest risk, {top['score']:.0f} of 100 ({top['level']}){reason}.")
         if len(highest) > 1:
             others = ", ".join(f"{v['name']} ({v['score']:.0f})" for v in highest[1:])
@@ -241,10 +242,3 @@ def thresholds(report: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _date(value: object) -> str:
     return str(value)[:10] if value else "an unknown date"
-
-
-def _lower_first(text: str) -> str:
-    # "Matches X on OFAC SDN" reads on after "because"; an acronym or name at the start stays as it is.
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
