@@ -159,8 +159,11 @@ def test_report_formats_from_the_suffix(ws, tmp_path):
         result = invoke("report", "-o", str(tmp_path / name), "-w", ws)
         assert result.exit_code == 0, result.output
         assert check in (tmp_path / name).read_text()
-    bad = invoke("report", "-o", str(tmp_path / "r.pdf"), "--format", "pdf", "-w", ws)
-    assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and "pdf" in bad.stderr
+    pdf = invoke("report", "-o", str(tmp_path / "r.pdf"), "-w", ws)
+    assert pdf.exit_code == 0, pdf.output
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    bad = invoke("report", "-o", str(tmp_path / "r.out"), "--format", "docx", "-w", ws)
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: ") and "docx" in bad.stderr
 
 
 def test_demo_builds_rebuilds_and_never_touches_real_work(tmp_path):

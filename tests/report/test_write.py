@@ -25,7 +25,7 @@ def _runs(workspace: Workspace) -> int:
 
 def test_public_api() -> None:
     assert celtrace.report.__all__ == ["FORMATS", "ReportFormat", "build_report", "write_report"]
-    assert FORMATS == ("json", "html", "ftm")
+    assert FORMATS == ("json", "html", "pdf", "ftm")
 
 
 def test_json_report_file(workspace: Workspace, tmp_path: Path) -> None:
@@ -65,9 +65,9 @@ def test_overwrites_an_existing_report(workspace: Workspace, tmp_path: Path) -> 
     assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == "1.0"
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "HTML", ""])
+@pytest.mark.parametrize("fmt", ["docx", "HTML", ""])
 def test_unknown_format_is_refused_before_any_work(workspace: Workspace, tmp_path: Path, fmt: str) -> None:
-    with pytest.raises(CeltraceError, match=r"unknown report format .*json, html, ftm"):
+    with pytest.raises(CeltraceError, match=r"unknown report format .*json, html, pdf, ftm"):
         write_report(workspace, fmt, tmp_path / "r.out")  # type: ignore[arg-type]
     assert _runs(workspace) == 0
     assert not (tmp_path / "r.out").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, watermark, workspace
+from celtrace.cli import analysis, assets, chain, demo, documents, export, lists, logs, trove, watermark, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -30,6 +30,9 @@ app.add_typer(logs.logs_app, name="logs")
 app.add_typer(documents.docs_app, name="docs")
 app.command()(analysis.analyze)
 app.command()(analysis.report)
+app.command()(export.export)
+app.command()(export.verify)
+app.add_typer(export.keys_app, name="keys")
 app.add_typer(workspace.audit_app, name="audit")
 
 

@@ -62,14 +62,16 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="html, json or ftm (default: from the file's suffix, else html)."),
+        typer.Option("--format", "-f", help="html, json, pdf or ftm (default: from the file's suffix, else html)."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the report of the latest analysis (running one first if there is none)."""
     from celtrace.report import write_report
 
-    chosen = (fmt or {".json": "json", ".ftm": "ftm", ".jsonl": "ftm"}.get(output.suffix.lower(), "html")).lower()
+    chosen = (
+        fmt or {".json": "json", ".pdf": "pdf", ".ftm": "ftm", ".jsonl": "ftm"}.get(output.suffix.lower(), "html")
+    ).lower()
     with opened(workspace) as ws:
         written = write_report(ws, chosen, output)  # type: ignore[arg-type]  # write_report names bad formats
     typer.echo(str(written))

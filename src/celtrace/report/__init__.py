@@ -1,4 +1,4 @@
-"""Reports: the workspace's chain, risk and findings as JSON, one self-contained HTML file, or FtM entities.
+"""Reports: the workspace's chain, risk and findings as JSON, one self-contained HTML file, a PDF, or FtM entities.
 
     >>> write_report(workspace, "html", Path("case.html"))
 
@@ -17,17 +17,18 @@ from celtrace.errors import CeltraceError
 from celtrace.report.model import build_report
 from celtrace.workspace import Workspace
 
-ReportFormat = Literal["json", "html", "ftm"]
+ReportFormat = Literal["json", "html", "pdf", "ftm"]
 FORMATS: tuple[str, ...] = get_args(ReportFormat)
 
 
-def write_report(workspace: Workspace, fmt: ReportFormat, out: Path) -> Path:
+def write_report(workspace: Workspace, fmt: ReportFormat, out: Path, case: str | None = None) -> Path:
     """Write the report in ``fmt`` to ``out`` and return the path written.
 
     Runs ``analyze`` first when the workspace has no analysis run yet, so a report never silently
-    shows an unanalysed chain as clean.
+    shows an unanalysed chain as clean. ``case`` names the case on a PDF's cover (default: the
+    workspace folder's name).
     """
-    render = _renderer(fmt)
+    render = None if fmt == "pdf" else _renderer(fmt)
     out = Path(out)  # scripts pass strings too
     if out.is_dir():
         raise CeltraceError(f"cannot write the report to {out}: it is a folder; name a file")
@@ -39,9 +40,15 @@ def write_report(workspace: Workspace, fmt: ReportFormat, out: Path) -> Path:
     run, _findings = latest_findings(workspace)
     if run is None:
         analyze(workspace)
-    text = render(build_report(workspace))
+    report = build_report(workspace)
+    if render is None:
+        from celtrace.report.pdf import build_pdf
+
+        content: str | bytes = build_pdf(workspace, report, case)
+    else:
+        content = render(report)
     try:
-        _write_atomically(out, text)
+        _write_atomically(out, content)
     except OSError as error:
         raise CeltraceError(f"cannot write the report to {out}: {error.strerror or error}") from error
     return out
@@ -65,13 +72,14 @@ def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
     raise CeltraceError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
-def _write_atomically(out: Path, text: str) -> None:
+def _write_atomically(out: Path, content: str | bytes) -> None:
     """Write beside ``out`` and rename over it: a crash never leaves half a report under the real name."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     temp = Path(temp_name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         # mkstemp makes the file private (0600); a report is an ordinary document the user shares.
         temp.chmod(0o644)
         temp.replace(out)

@@ -29,6 +29,14 @@ _ACRONYMS = frozenset(
 
 def render_html(report: Mapping[str, Any]) -> str:
     """The HTML document for a report built by :func:`celtrace.report.model.build_report`."""
+    return environment().get_template("report.html.j2").render(template_context(report))
+
+
+def template_context(report: Mapping[str, Any]) -> dict[str, Any]:
+    """What the report's templates read: the report and the lookups, drawings and labels built from it.
+
+    Shared by the HTML and the PDF (:mod:`celtrace.report.pdf`), which render the same sections.
+    """
     vendors = report["vendors"]
     # Anchors from positions, not vendor ids: ids are user data and need not be valid HTML ids.
     anchors = {vendor["id"]: f"vendor-{index}" for index, vendor in enumerate(vendors)}
@@ -45,41 +53,39 @@ def render_html(report: Mapping[str, Any]) -> str:
     findings_by_severity: dict[str, list[dict[str, Any]]] = {label: [] for label in SEVERITIES}
     for finding in report["findings"]:
         findings_by_severity[finding["severity"]].append(finding)
-    return (
-        _environment()
-        .get_template("report.html.j2")
-        .render(
-            report=report,
-            case=_case_name(report["workspace"]),
-            anchors=anchors,
-            vendor_names={vendor["id"]: vendor["name"] for vendor in vendors},
-            vendors_by_id={vendor["id"]: vendor for vendor in vendors},
-            person_names={person["id"]: person["name"] for person in report["people"]},
-            findings_by_id={finding["id"]: finding for finding in report["findings"]},
-            findings_by_severity=findings_by_severity,
-            severities=SEVERITIES,
-            levels=LEVELS,
-            level_colours=LEVEL_COLOURS,
-            severity_colours=SEVERITY_COLOURS,
-            link_statuses=_LINK_STATUSES,
-            # Safe to mark: dot escaped every label and chain_graph refused markup it did not expect.
-            chain_svg=Markup(drawing.svg) if drawing.svg else None,
-            chain_note=drawing.note,
-            chain_tree=chain_tree(report) if drawing.svg is None else [],
-            access=access,
-            access_charts=charts,
-            # Safe to mark: access_charts escapes every text it writes and formats every number itself.
-            countries_svg=Markup(charts.countries_svg) if charts and charts.countries_svg else None,
-            timeline_svg=Markup(charts.timeline_svg) if charts and charts.timeline_svg else None,
-            category_styles=CATEGORY_STYLES,
-            documents=documents,
-            document_anchors=document_anchors,
-            variant_labels=_VARIANT_LABELS,
-        )
+    return dict(
+        report=report,
+        case=_case_name(report["workspace"]),
+        anchors=anchors,
+        vendor_names={vendor["id"]: vendor["name"] for vendor in vendors},
+        vendors_by_id={vendor["id"]: vendor for vendor in vendors},
+        person_names={person["id"]: person["name"] for person in report["people"]},
+        findings_by_id={finding["id"]: finding for finding in report["findings"]},
+        findings_by_severity=findings_by_severity,
+        severities=SEVERITIES,
+        levels=LEVELS,
+        level_colours=LEVEL_COLOURS,
+        severity_colours=SEVERITY_COLOURS,
+        link_statuses=_LINK_STATUSES,
+        # Safe to mark: dot escaped every label and chain_graph refused markup it did not expect.
+        chain_svg=Markup(drawing.svg) if drawing.svg else None,
+        chain_note=drawing.note,
+        chain_tree=chain_tree(report) if drawing.svg is None else [],
+        access=access,
+        access_charts=charts,
+        # Safe to mark: access_charts escapes every text it writes and formats every number itself.
+        countries_svg=Markup(charts.countries_svg) if charts and charts.countries_svg else None,
+        timeline_svg=Markup(charts.timeline_svg) if charts and charts.timeline_svg else None,
+        category_styles=CATEGORY_STYLES,
+        documents=documents,
+        document_anchors=document_anchors,
+        variant_labels=_VARIANT_LABELS,
+        for_print=False,
     )
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The Jinja environment of the report templates: autoescaping, strict, with the report's filters."""
     env = Environment(
         loader=PackageLoader("celtrace.report", "templates"),
         autoescape=True,
@@ -88,7 +94,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["humanize"] = _humanize
+    env.filters["humanize"] = humanize
     env.filters["when"] = _when
     env.filters["score"] = _score
     env.tests["flat"] = _flat
@@ -101,7 +107,7 @@ def _case_name(workspace: str) -> str:
     return name or workspace
 
 
-def _humanize(key: object) -> str:
+def humanize(key: object) -> str:
     """An evidence key as a label: ``payment_methods`` → ``Payment methods``, ``asn`` → ``ASN``."""
     words = str(key).replace("_", " ").split()
     words = [word.upper() if word.casefold() in _ACRONYMS else word for word in words]
