@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, workspace
+from celtrace.cli import analysis, assets, chain, demo, documents, lists, logs, trove, web, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -29,6 +29,8 @@ app.add_typer(documents.docs_app, name="docs")
 app.command()(analysis.analyze)
 app.command()(analysis.report)
 app.add_typer(workspace.audit_app, name="audit")
+app.command()(web.serve)
+app.add_typer(web.users_app, name="users")
 
 
 def main() -> None:
