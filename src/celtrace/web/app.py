@@ -177,7 +177,8 @@ _ERRORS: dict[type[CeltraceError], int] = {InputError: 400}
 
 
 def _celtrace_error(request: Request, error: CeltraceError) -> Response:
-    status = next((code for kind, code in _ERRORS.items() if isinstance(error, kind)), 500)
+    # Anything else celtrace reports is about the workspace's state (nothing loaded yet, a newer schema).
+    status = next((code for kind, code in _ERRORS.items() if isinstance(error, kind)), 409)
     return _error_page(request, status, str(error))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from starlette.responses import JSONResponse, Response
 
+from celtrace.errors import CeltraceError
 from celtrace.report.html import render_html
 from celtrace.report.json_report import render_json
 from celtrace.report.model import LEVELS, SEVERITIES
@@ -189,15 +190,18 @@ def screen_page(
     """The screening box: a name against the loaded lists, as ``celtrace screen`` does it."""
     from celtrace.lists.store import build_screener
 
-    matches = None
+    matches, problem = None, None
     if name.strip():
         if schema not in ("", "Person", "Organization"):
             raise HTTPException(400, "schema must be Person or Organization")
         state = state_of(request)
-        with state.workspace.session() as session:
-            screener = build_screener(session)
-        matches = screener.screen(name, schema=schema or None)
-    return render(request, "screen.html.j2", who, name=name, schema=schema, matches=matches)
+        try:
+            with state.workspace.session() as session:
+                screener = build_screener(session)
+            matches = screener.screen(name, schema=schema or None)
+        except CeltraceError as error:  # no list loaded yet: say so in the box, as the CLI says it
+            problem = str(error)
+    return render(request, "screen.html.j2", who, name=name, schema=schema, matches=matches, problem=problem)
 
 
 @router.get("/report.{fmt}")
