@@ -20,6 +20,8 @@ Who = Annotated[Viewer, Depends(viewer)]
 #: Leak matches shown on the trove page, first found first: each pair costs two thumbnails.
 MAX_PAIRS = 60
 WATERMARK_RULE = "ASSET.WATERMARK"
+#: The country whose own address space NET.DPRK flags.
+DPRK = frozenset({"KP"})
 
 
 @router.get("/access")
@@ -44,7 +46,8 @@ def access(request: Request, who: Who) -> Response:
                     "r": 3 + 22 * (row["events"] / largest) ** 0.5,
                 }
             )
-    risky = {region["code"] for region in section["regions"]} if section else set()
+    # Countries holding a region of concern (Liaoning, Jilin...) are shaded lightly; the DPRK itself strongly.
+    watched = {region["code"].split("-")[0] for region in section["regions"]} if section else set()
     return render(
         request,
         "access.html.j2",
@@ -52,7 +55,8 @@ def access(request: Request, who: Who) -> Response:
         access=section,
         countries=worldmap.countries(),
         markers=markers,
-        risky=risky,
+        risky=DPRK,
+        watched=watched,
         width=worldmap.WIDTH,
         height=worldmap.HEIGHT,
         # Safe to mark: access_charts escapes every text it writes and formats every number itself.

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 import pycountry
 
@@ -55,13 +56,22 @@ def countries() -> tuple[Country, ...]:
         rings = [_ring(arcs, ring) for polygon in polygons for ring in polygon]
         if not rings:
             continue
-        path = " ".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + "Z" for ring in rings if ring)
+        path = " ".join(_svg_ring(ring) for ring in rings if ring)
         largest = max(rings, key=len)
         cx = sum(x for x, _ in largest) / len(largest)
         cy = sum(y for _, y in largest) / len(largest)
         code = _alpha2(geometry.get("id"))
         result.append(Country(code, str(geometry.get("properties", {}).get("name", "")), path, cx, cy))
     return tuple(result)
+
+
+def _svg_ring(ring: list[tuple[float, float]]) -> str:
+    """One ring as path commands; a step across the antimeridian starts a new piece instead of a line
+    drawn across the whole map (Russia, Fiji and Antarctica cross it)."""
+    parts = [f"M{ring[0][0]:.1f},{ring[0][1]:.1f}"]
+    for (x0, _), (x, y) in pairwise(ring):
+        parts.append(f"{'M' if abs(x - x0) > WIDTH / 2 else 'L'}{x:.1f},{y:.1f}")
+    return "".join(parts) + "Z"
 
 
 def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:

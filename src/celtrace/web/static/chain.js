@@ -9,10 +9,15 @@
     .then(function (data) {
       var elements = data.nodes.map(function (n) { return { group: "nodes", data: n }; })
         .concat(data.edges.map(function (e) { return { group: "edges", data: e }; }));
+      // Tier-1 vendors (no client above them) on top; subcontractors and people hang below them.
+      var hired = {};
+      data.edges.forEach(function (e) { if (e.kind === "subcontracts_to") { hired[e.target] = true; } });
+      var roots = data.nodes.filter(function (n) { return n.kind === "vendor" && !hired[n.id]; })
+        .map(function (n) { return "#" + CSS.escape(n.id); });
       var cy = cytoscape({
         container: box,
         elements: elements,
-        layout: { name: "breadthfirst", directed: true, spacingFactor: 1.1, padding: 20 },
+        layout: { name: "breadthfirst", directed: false, roots: roots.join(","), spacingFactor: 1.2, padding: 20 },
         style: [
           { selector: "node", style: { "label": "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 120,
               "text-valign": "bottom", "text-margin-y": 4, "width": 24, "height": 24,
