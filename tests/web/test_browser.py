@@ -52,7 +52,10 @@ def test_chain_graph_and_vendor_card(page: Any, demo_url: str) -> None:
     position = page.evaluate("celtraceGraph.getElementById('vendor:golden-brush').renderedPosition()")
     box = page.locator("#graph").bounding_box()
     page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
-    assert page.locator("#card").is_visible()
+    assert page.locator("#card-link").is_visible()
+    # The graph stays inside its box: nothing drawn over the card beside it.
+    canvas = page.locator("#graph canvas").first.bounding_box()
+    assert canvas["x"] + canvas["width"] <= box["x"] + box["width"] + 1
     assert "Golden Brush" in page.locator("#card-name").inner_text()
     shot(page, "chain")
     page.locator("#card-link").click()

@@ -37,8 +37,9 @@
         var n = event.target.data();
         document.getElementById("card-name").textContent = n.label;
         document.getElementById("card-risk").textContent = "risk " + n.level + " · " + Math.round(n.score);
-        document.getElementById("card-link").setAttribute("href", n.href);
-        document.getElementById("card").hidden = false;
+        var link = document.getElementById("card-link");
+        link.setAttribute("href", n.href);
+        link.hidden = false;
       });
     });
 })();
