@@ -22,14 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from access_logs import build_log  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from access_logs import build_log
+from sqlalchemy import func, select
 
-from celtrace.config import load_settings  # noqa: E402
-from celtrace.detectors.finding import Finding, Severity, Subject  # noqa: E402
-from celtrace.detectors.runner import store_run  # noqa: E402
-from celtrace.workspace import Workspace, init_workspace  # noqa: E402
-from celtrace.workspace.schema import AuditEntry, FindingRow, Link, Run, Vendor  # noqa: E402
+from celtrace.config import load_settings
+from celtrace.detectors.finding import Finding, Severity, Subject
+from celtrace.detectors.runner import store_run
+from celtrace.workspace import Workspace, init_workspace
+from celtrace.workspace.schema import AuditEntry, FindingRow, Link, Run, Vendor
 
 TARGET_MS = 200.0
 RULES = ["SANCTIONS.MATCH", "VENDOR.PAYMENT_RED_FLAG", "VENDOR.IDENTITY_RED_FLAG", "NET.UNDECLARED_GEO"]
@@ -169,7 +169,7 @@ def main() -> None:
         for path, query in pages.items():
             assert web.get(path).status_code == 200, path
             times = sorted(timed(lambda path=path: web.get(path), args.repeat))
-            p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
             base = statistics.median(timed(query, args.repeat))
             verdict = "ok" if p95 < TARGET_MS else "SLOW"
             if p95 >= TARGET_MS:
