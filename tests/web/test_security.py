@@ -62,7 +62,9 @@ def test_login_then_roles(workspace: Workspace) -> None:
 
     viewer, answer = login(workspace, "vera")
     assert answer.status_code == 303
-    page = viewer.get("/findings").text
+    answer = viewer.get("/findings")
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
+    page = answer.text
     assert "vera (viewer)" in page and "Escalate" not in page  # read-only: no review buttons
     refused = viewer.post(f"/findings/{target}/review", data={"status": "reviewed", "csrf": csrf_of(page)})
     assert refused.status_code == 403
@@ -73,7 +75,7 @@ def test_login_then_roles(workspace: Workspace) -> None:
     assert done.status_code == 200 and "reviewed by alice" in done.text
     with workspace.session() as session:
         actions = [(e.actor, e.action) for e in session.query(AuditEntry).order_by(AuditEntry.seq)]
-    assert ("tester", "web login") in actions and ("alice", "findings review") in actions
+    assert ("vera", "web login") in actions and ("alice", "findings review") in actions
 
 
 def test_a_removed_user_loses_access_at_once(workspace: Workspace) -> None:

@@ -32,6 +32,8 @@ from celtrace.web.security import (
 from celtrace.web.state import (
     AppState,
     LoginRedirectError,
+    Viewer,
+    acting_as,
     check_csrf,
     make_templates,
     redirect,
@@ -126,8 +128,8 @@ def _login(
         return render(request, "login.html.j2", None, status=401, error="Wrong name or password.")
     # A new session (and CSRF token) on login, so a token planted before login is worthless after it.
     request.state.new_session = new_session(name)
-    with state.workspace.change("web login", user=name) as change:
-        change.detail["address"] = address
+    with acting_as(state.workspace, Viewer(name, role, "")).change("web login", address=address):
+        pass
     return redirect("/")
 
 

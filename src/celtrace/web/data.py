@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from celtrace.report.model import Report, build_report
+from celtrace.screening import Screener
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import AuditEntry, FindingRow, Run
 
@@ -51,6 +52,7 @@ class ModelCache:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self._model: Model | None = None
+        self._screener: tuple[int, Screener] | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Model:
@@ -63,6 +65,19 @@ class ModelCache:
             if self._model is None or self._model.version != version:
                 self._model = Model.of(version, build_report(self.workspace))
             return self._model
+
+    def screener(self) -> Screener:
+        """The screener over the active lists, rebuilt like the model when the audit log has moved."""
+        from celtrace.lists.store import build_screener
+
+        version = self.version()
+        cached = self._screener
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        with self.workspace.session() as session:
+            screener = build_screener(session)
+        self._screener = (version, screener)
+        return screener
 
     def version(self) -> int:
         """The audit log's last sequence number: one indexed lookup."""

@@ -188,17 +188,13 @@ def screen_page(
     request: Request, who: Who, name: Annotated[str, Query(max_length=MAX_SCREEN_NAME)] = "", schema: str = ""
 ) -> Response:
     """The screening box: a name against the loaded lists, as ``celtrace screen`` does it."""
-    from celtrace.lists.store import build_screener
-
     matches, problem = None, None
     if name.strip():
         if schema not in ("", "Person", "Organization"):
             raise HTTPException(400, "schema must be Person or Organization")
         state = state_of(request)
         try:
-            with state.workspace.session() as session:
-                screener = build_screener(session)
-            matches = screener.screen(name, schema=schema or None)
+            matches = state.cache.screener().screen(name, schema=schema or None)
         except CeltraceError as error:  # no list loaded yet: say so in the box, as the CLI says it
             problem = str(error)
     return render(request, "screen.html.j2", who, name=name, schema=schema, matches=matches, problem=problem)

@@ -170,4 +170,7 @@ async def add_headers(request: Request, call_next: Callable[[Request], Awaitable
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers.setdefault("Cache-Control", "no-store")
+    if request.url.scheme == "https":
+        # Reached over TLS (a proxy forwarding X-Forwarded-Proto from a trusted address): keep it that way.
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
