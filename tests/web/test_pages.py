@@ -156,3 +156,19 @@ def test_pages_follow_a_cli_change(workspace: Workspace) -> None:
     with workspace.change("vendors import") as change:
         change.session.add(factories.vendor("late", "Late Vendor"))
     assert "Late Vendor" in web.get("/vendors").text
+
+
+def test_a_review_does_not_rebuild_the_model_but_an_import_does(workspace: Workspace) -> None:
+    build(workspace)
+    web = client(workspace)
+    page = web.get("/findings").text
+    cache = web.app.state.celtrace.cache  # type: ignore[attr-defined]
+    before = cache.get()
+    web.post(f"/findings/{SECOND_RUN[0].id}/review", data={"status": "reviewed", "csrf": csrf_of(page)})
+    assert cache.get() is before
+    assert "reviewed by local:tester" in web.get("/findings").text
+    from tests import factories
+
+    with workspace.change("vendors import") as change:
+        change.session.add(factories.vendor("late", "Late Vendor"))
+    assert cache.get() is not before

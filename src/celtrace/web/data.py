@@ -46,43 +46,65 @@ class Model:
         )
 
 
+#: Audit actions that change nothing the model holds: review decisions and users are read per request.
+MODEL_NEUTRAL = frozenset({"findings review", "web login", "users add", "users remove"})
+
+
 class ModelCache:
-    """The latest report model of one workspace, rebuilt when the audit log has moved on."""
+    """The latest report model of one workspace, rebuilt when the audit log has moved on.
+
+    Entries appended since the model was built are read by sequence number (the primary key); if all of them
+    are :data:`MODEL_NEUTRAL` (an analyst reviewing findings), the model is kept: at 100,000 findings a rebuild
+    takes seconds, and a review must not cost one.
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self._model: Model | None = None
-        self._screener: tuple[int, Screener] | None = None
+        self._screener: tuple[Model, Screener] | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Model:
         """The model for the store as it is now."""
-        version = self.version()
         model = self._model
-        if model is not None and model.version == version:
+        if model is not None and self._current(model):
             return model
         with self._lock:
-            if self._model is None or self._model.version != version:
+            if self._model is None or not self._current(self._model):
+                # The stamp is read before building: a change landing during the build triggers the next one.
+                version = self.version()
                 self._model = Model.of(version, build_report(self.workspace))
             return self._model
 
     def screener(self) -> Screener:
-        """The screener over the active lists, rebuilt like the model when the audit log has moved."""
+        """The screener over the active lists, rebuilt with the model."""
         from celtrace.lists.store import build_screener
 
-        version = self.version()
+        model = self.get()
         cached = self._screener
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] is model:
             return cached[1]
         with self.workspace.session() as session:
             screener = build_screener(session)
-        self._screener = (version, screener)
+        self._screener = (model, screener)
         return screener
 
     def version(self) -> int:
         """The audit log's last sequence number: one indexed lookup."""
         with self.workspace.session() as session:
             return session.scalar(select(func.max(AuditEntry.seq))) or 0
+
+    def _current(self, model: Model) -> bool:
+        """True when every audit entry after the model's stamp leaves the model as it is (moving the stamp on)."""
+        with self.workspace.session() as session:
+            newer = session.execute(
+                select(AuditEntry.seq, AuditEntry.action).where(AuditEntry.seq > model.version).order_by(AuditEntry.seq)
+            ).all()
+        if any(action not in MODEL_NEUTRAL for _, action in newer):
+            return False
+        if newer:
+            model.version = newer[-1][0]
+        return True
 
 
 @dataclass(frozen=True)
