@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from celtrace.cli import analysis, assets, chain, demo, documents, export, lists, logs, trove, watermark, workspace
+from celtrace.cli import analysis, assets, chain, demo, documents, export, lists, logs, trove, watermark, web, workspace
 from celtrace.cli.common import CeltraceGroup
 
 app = typer.Typer(
@@ -34,6 +34,8 @@ app.command()(export.export)
 app.command()(export.verify)
 app.add_typer(export.keys_app, name="keys")
 app.add_typer(workspace.audit_app, name="audit")
+app.command()(web.serve)
+app.add_typer(web.users_app, name="users")
 
 
 def main() -> None:

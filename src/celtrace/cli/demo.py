@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from celtrace.cli.common import WorkspaceOption
+from celtrace.cli.common import WorkspaceOption, opened
 from celtrace.config import load_settings
 
 
@@ -16,7 +16,7 @@ def demo(
         bool, typer.Option("--no-serve", help="Only build and report; do not serve the dashboard.")
     ] = False,
 ) -> None:
-    """Build the synthetic demo case in a fresh workspace, analyse it and write its report."""
+    """Build the synthetic demo case in a fresh workspace, analyse it, write its report and serve the dashboard."""
     from celtrace.demo import build_demo
 
     settings = load_settings(workspace)
@@ -25,5 +25,8 @@ def demo(
     typer.echo(f"findings: {case.findings}")
     typer.echo(f"report: {case.report.resolve()}")
     if not no_serve:
-        # The dashboard (celtrace serve) is not part of this version yet; the report is the way in.
-        typer.echo("open the report in a browser to see the chain, the risks and the evidence")
+        from celtrace.web import serve
+
+        typer.echo("celtrace dashboard on http://127.0.0.1:8000/ (Ctrl+C stops it)")
+        with opened(case.workspace) as ws:
+            serve(ws)

@@ -20,7 +20,8 @@ from celtrace.report.model import LEVELS, SEVERITIES
 
 _LINK_STATUSES = ("declared", "observed")
 #: The Korean classifier's labels as a reader says them.
-_VARIANT_LABELS = {"dprk": "North Korean", "rok": "South Korean", "unknown": "too little to tell"}
+VARIANT_LABELS = {"dprk": "North Korean", "rok": "South Korean", "unknown": "too little to tell"}
+_VARIANT_LABELS = VARIANT_LABELS
 #: Evidence keys that read wrong in sentence case.
 _ACRONYMS = frozenset(
     {"asn", "ip", "id", "url", "vpn", "sha256", "sha1", "md5", "dprk", "un", "ofac", "sdn", "iban", "bic", "cdn"}
@@ -84,6 +85,23 @@ def template_context(report: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def render_stylesheet() -> str:
+    """The report's stylesheet on its own: the dashboard serves it, so both show severities alike."""
+    return (
+        environment()
+        .get_template("_style.css.j2")
+        .render(level_colours=LEVEL_COLOURS, severity_colours=SEVERITY_COLOURS, category_styles=CATEGORY_STYLES)
+    )
+
+
+def add_filters(env: Environment) -> None:
+    """Give ``env`` the report's filters and tests (``when``, ``score``, ``humanize``, ``flat``)."""
+    env.filters["humanize"] = humanize
+    env.filters["when"] = _when
+    env.filters["score"] = _score
+    env.tests["flat"] = _flat
+
+
 def environment() -> Environment:
     """The Jinja environment of the report templates: autoescaping, strict, with the report's filters."""
     env = Environment(
@@ -94,10 +112,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["humanize"] = humanize
-    env.filters["when"] = _when
-    env.filters["score"] = _score
-    env.tests["flat"] = _flat
+    add_filters(env)
     return env
 
 

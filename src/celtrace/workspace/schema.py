@@ -386,3 +386,31 @@ class TroveWatermark(Base):
     bound: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
     decoded_at: Mapped[str] = mapped_column(String(40))
+
+
+class User(Base):
+    """A person who may sign in to the dashboard when it listens beyond loopback."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: An Argon2id hash in PHC format (``$argon2id$v=19$...``); the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class FindingReview(Base):
+    """The latest review decision on a finding; keyed by the finding's id, which stays the same across runs.
+
+    Only the latest decision is kept here: the audit log holds every one, with who made it and when.
+    """
+
+    __tablename__ = "finding_reviews"
+
+    finding_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[str] = mapped_column(String(40))
