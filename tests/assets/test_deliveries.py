@@ -161,3 +161,18 @@ def test_a_gif_is_delivered_as_a_png_named_so_and_a_jpeg_stays_a_jpeg(workspace,
     with workspace.session() as session:
         formats = {item.file_name: item.format for item in session.scalars(select(DeliveryItem))}
     assert formats == {"cut.png": "PNG", "cut2.jpg": "JPEG"}
+
+
+def test_two_drawings_with_one_name_deliver_the_first_and_refuse_the_second(workspace, tmp_path):
+    first, second = drawings(tmp_path / "sc01", 1)[0], drawings(tmp_path / "sc02", 2)[1]
+    shared = second.with_name(first.name)
+    second.rename(shared)
+    out = tmp_path / "out"
+    summary = deliver(workspace, [first, shared], "lotus", out, production="Skyward Tails")
+    assert summary.delivery_id is not None and [source for source, _ in summary.copies] == [str(first)]
+    assert summary.failed == [(str(shared), f"another file of this delivery is already named {first.name}")]
+    # The first copy is whole and recorded; no partial file is left behind.
+    assert sorted(path.name for path in out.iterdir()) == [first.name]
+    with workspace.session() as session:
+        [item] = session.scalars(select(DeliveryItem)).all()
+    assert item.file_name == first.name and _attribute(workspace, out / first.name).delivery_id == summary.delivery_id

@@ -190,3 +190,31 @@ def test_a_missing_manifest_signature_or_key_is_named(sealed: Sealed, tmp_path: 
     result = verify_package(rewrite(sealed.package, tmp_path / "t.zip", files))
     assert [p.file for p in result.problems] == [name], _problems(result)
     assert "missing from the package" in result.problems[0].problem
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("audit-seq", "1"), ("audit-seq", [1]), ("manifest-audit", "x"), ("manifest-custody", ["x"])],
+)
+def test_fields_of_the_wrong_type_are_problems_not_crashes(
+    sealed: Sealed, tmp_path: Path, where: str, value: object
+) -> None:
+    files = members(sealed.package)
+    if where == "audit-seq":
+        lines = [json.loads(line) for line in files["audit-log.jsonl"].splitlines()]
+        lines[0]["seq"] = value
+        files["audit-log.jsonl"] = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    else:
+        manifest = json.loads(files["manifest.json"])
+        manifest[where.split("-")[1]] = value
+        files["manifest.json"] = json.dumps(manifest).encode()
+    result = verify_package(rewrite(sealed.package, tmp_path / "t.zip", files))
+    assert not result.ok and result.problems
+
+
+def test_a_folder_entry_holding_data_is_named(sealed: Sealed, tmp_path: Path) -> None:
+    forged = tmp_path / "t.zip"
+    forged.write_bytes(sealed.package.read_bytes())
+    with zipfile.ZipFile(forged, "a") as archive:
+        archive.writestr("hidden/", b"smuggled bytes")
+    assert "hidden/: a folder entry that holds data (added)" in _problems(verify_package(forged))

@@ -25,6 +25,7 @@ from celtrace.assets.registry import add_assets, file_digest, image_files
 from celtrace.assets.studio_key import watermark_key
 from celtrace.errors import InputError
 from celtrace.watermark import MAX_ID, WatermarkKey, embed_image, load_image, payload_hex, save_like
+from celtrace.watermark.files import save_format
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Asset, Delivery, DeliveryItem, Vendor
 
@@ -96,15 +97,22 @@ def deliver(
         delivery_id = _new_id(session)
     made: list[_Copy] = []
     names: set[str] = set()
-    for path in files:
-        if on_file:
-            on_file(path)
-        if path not in assets:
-            continue
-        try:
-            made.append(_mark(path, assets[path], out, names, delivery_id, key))
-        except InputError as error:
-            summary.failed.append((str(path), error.message))
+    try:
+        for index, path in enumerate(files):
+            if on_file:
+                on_file(path)
+            if path not in assets:
+                continue
+            try:
+                made.append(_mark(path, assets[path], out, names, delivery_id, key, index))
+            except InputError as error:
+                summary.failed.append((str(path), error.message))
+            except OSError as error:  # the --out folder, not the drawing: a full disk, a lost mount
+                summary.failed.append((str(path), f"could not write its copy: {error.strerror or error}"))
+    except BaseException:
+        for copy in made:
+            copy.partial.unlink(missing_ok=True)
+        raise
     if not made:
         return summary
     try:
@@ -215,25 +223,31 @@ def _new_id(session: Session) -> int:
             return candidate
 
 
-def _mark(path: Path, asset_id: int, out: Path, names: set[str], delivery_id: int, key: WatermarkKey) -> _Copy:
+def _mark(
+    path: Path, asset_id: int, out: Path, names: set[str], delivery_id: int, key: WatermarkKey, index: int
+) -> _Copy:
     original = load_image(path, str(path))
     marked = embed_image(original, delivery_id, key)
-    partial = out / (path.name + PARTIAL)
-    fmt = save_like(marked, original, partial)
     # A format Pillow cannot write (PSD) or that cannot hold the mark (GIF) is written as PNG: the copy's
     # name says so, or a vendor's tools would misread it.
+    fmt = save_format(original)
     name = path.name if fmt == _family(original.format) else f"{path.stem}.{fmt.lower()}"
     final = out / name
-    problem = None
+    # Checked before anything is written: two drawings of one delivery may share a name (sc01/bg.png,
+    # sc02/bg.png), and the second must not touch the first one's copy.
     if name in names:
-        problem = f"another file of this delivery is already named {name}"
-    elif final.exists():
-        problem = f"{final} already exists: deliver into an empty --out folder"
-    if problem:
+        raise InputError(f"another file of this delivery is already named {name}")
+    if final.exists():
+        raise InputError(f"{final} already exists: deliver into an empty --out folder")
+    # Hidden and numbered: a partial copy never takes a name a finished one could have.
+    partial = out / f".{delivery_id}-{index}{PARTIAL}"
+    try:
+        save_like(marked, original, partial)
+        digest, _ = file_digest(partial)
+    except BaseException:
         partial.unlink(missing_ok=True)
-        raise InputError(problem)
+        raise
     names.add(name)
-    digest, _ = file_digest(partial)
     return _Copy(path, asset_id, partial, final, digest, fmt)
 
 

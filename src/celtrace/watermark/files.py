@@ -55,18 +55,26 @@ def load_image(source: Path | bytes, name: str, max_pixels: int | None = None) -
         raise InputError(f"cannot decode image: {type(error).__name__}: {error}", file=name) from error
 
 
+def save_format(original: Image.Image) -> str:
+    """The format ``save_like`` writes a copy of ``original`` in: its own, or PNG where that cannot hold the mark."""
+    fmt = original.format or _LOSSLESS_FALLBACK
+    if fmt == "MPO":
+        return "JPEG"
+    # GIF: a 256-colour palette cannot hold the mark (see ``pixels.MODES``); others Pillow cannot write.
+    return fmt if fmt in ("JPEG", "PNG", "TIFF", "WEBP", "BMP") else _LOSSLESS_FALLBACK
+
+
 def save_like(copy: Image.Image, original: Image.Image, destination: Path) -> str:
     """Write ``copy`` to ``destination`` in ``original``'s format and metadata; returns the format written.
 
     ``original`` must be the image as opened from its file (its ``format`` and ``info`` are read).
     """
-    fmt = original.format or _LOSSLESS_FALLBACK
+    fmt = save_format(original)
     options: dict[str, Any] = {}
     for name in ("exif", "icc_profile", "dpi"):
         if name in original.info:
             options[name] = original.info[name]
-    if fmt in ("JPEG", "MPO"):
-        fmt = "JPEG"
+    if fmt == "JPEG":
         if isinstance(original, JpegImagePlugin.JpegImageFile):
             options["qtables"] = original.quantization
             sampling = JpegImagePlugin.get_sampling(original)
@@ -89,10 +97,6 @@ def save_like(copy: Image.Image, original: Image.Image, destination: Path) -> st
             options["compression"] = original.info["compression"]
     elif fmt == "WEBP":
         options["lossless"] = True  # a lossy WebP at default quality would blur the mark for nothing
-    elif fmt not in ("BMP", "GIF"):
-        fmt = _LOSSLESS_FALLBACK
-    if fmt == "GIF":
-        fmt = _LOSSLESS_FALLBACK  # a 256-colour palette cannot hold the mark (see ``pixels.MODES``)
     try:
         copy.save(destination, format=fmt, **options)
     except (OSError, ValueError) as error:
