@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from celtrace.errors import CeltraceError, InputError
+from celtrace.errors import CeltraceError, InputError, WorkspaceError
 from celtrace.users import Role, add_user, authenticate, remove_user
 from celtrace.web import is_loopback, serve
-from celtrace.web.security import read_session, sign_session
+from celtrace.web.security import LoginThrottle, load_secret, read_session, sign_session
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import AuditEntry, User
 from tests.web.case import SECOND_RUN, build, client, csrf_of
@@ -166,3 +167,28 @@ def test_the_signing_key_is_private(workspace: Workspace) -> None:
     client(workspace).get("/")
     secret = Path(workspace.path) / ".web-secret"
     assert secret.exists() and (secret.stat().st_mode & 0o077) == 0
+
+
+def test_parallel_guesses_cannot_pass_the_limit() -> None:
+    throttle = LoginThrottle(attempts=5)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        granted = list(pool.map(lambda _: throttle.attempt("ip:x", "user:alice"), range(64)))
+    assert sum(granted) == 5
+    throttle.succeeded("ip:x", "user:alice")  # a right password takes its own attempt back
+    assert throttle.attempt("ip:x", "user:alice") and not throttle.attempt("ip:x", "user:alice")
+
+
+@pytest.mark.parametrize("content", ["", "00", "not hex"])
+def test_an_empty_or_short_signing_key_is_refused(tmp_path: Path, content: str) -> None:
+    secret = tmp_path / ".web-secret"
+    secret.write_text(content, encoding="ascii")
+    secret.chmod(0o600)
+    with pytest.raises(WorkspaceError, match="not a valid session key"):
+        load_secret(tmp_path)
+
+
+def test_a_signing_key_others_can_read_is_refused(tmp_path: Path) -> None:
+    load_secret(tmp_path)
+    (tmp_path / ".web-secret").chmod(0o644)
+    with pytest.raises(WorkspaceError, match="readable by others"):
+        load_secret(tmp_path)

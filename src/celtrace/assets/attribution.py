@@ -118,15 +118,19 @@ class Attributor:
         found = load()
         best: Attribution | None = None
         for match in candidates:
-            result = self.read(found, match)
+            result = self.read(found, match, tries=len(candidates))
             if result.delivery_id is not None:
                 return result
             if best is None or result.z > best.z:
                 best = result
         return best
 
-    def read(self, found: Image.Image, match: AssetMatch) -> Attribution:
-        """The delivery of ``match``'s drawing that ``found`` carries, or why none is named."""
+    def read(self, found: Image.Image, match: AssetMatch, tries: int = 1) -> Attribution:
+        """The delivery of ``match``'s drawing that ``found`` carries, or why none is named.
+
+        ``tries``: how many drawings the copy is read against in all; each is one more chance of a false
+        attribution, so the informed test's bound is multiplied by it.
+        """
         assert self.key is not None
         original = self._original(match.path)
         if isinstance(original, InputError):
@@ -146,7 +150,7 @@ class Attributor:
             )
         if result.spread > 0 and known:
             z, delivery_id = max((result.z_for(d), d) for d in known)
-            bound = _informed_bound(z, len(known))
+            bound = min(1.0, tries * _informed_bound(z, len(known)))
             if bound <= MAX_FALSE_ATTRIBUTION:
                 return self._named(match.asset_id, delivery_id, z, bound)
         return nobody(result.reason, match.asset_id, result.z, false_attribution_bound(result.z))

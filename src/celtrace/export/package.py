@@ -120,7 +120,7 @@ def export_case(workspace: Workspace, out: Path, case: str | None = None, redact
         package.add(REPORT_PDF, render_pdf(report, pdf_evidence, case=case_name))
         package.add(AUDIT_LOG, _jsonl(audit))
         custody_summary = [
-            _add_custody(package, index, trove, rows) for index, (trove, rows) in enumerate(custody, start=1)
+            _add_custody(package, index, trove, rows, redactor) for index, (trove, rows) in enumerate(custody, start=1)
         ]
         in_case = {row.id for _, rows in custody for row in rows}
         wanted = [item_id for item_id in named_trove_items(report["findings"]) if item_id in in_case]
@@ -181,7 +181,9 @@ class _Package:
         self.listed.append({"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
 
 
-def _add_custody(package: _Package, index: int, trove: Trove, rows: list[TroveItemRow]) -> dict[str, Any]:
+def _add_custody(
+    package: _Package, index: int, trove: Trove, rows: list[TroveItemRow], redactor: Redactor | None
+) -> dict[str, Any]:
     """Pack one trove's custody manifest; returns what the package manifest says of it."""
     from celtrace.trove.manifest import SEALED
 
@@ -194,7 +196,9 @@ def _add_custody(package: _Package, index: int, trove: Trove, rows: list[TroveIt
         "file": name,
         "case": trove.case,
         "root": trove.root,
-        "holder": trove.holder,
+        # The custody lines themselves stay as sealed (redacting them would break their chain); the holder
+        # named here is the export's own summary, and may be a person.
+        "holder": redactor.text(trove.holder) if redactor is not None and trove.holder else trove.holder,
         "items": len(rows),
         "head": rows[-1].hash if rows else None,
     }
@@ -228,7 +232,10 @@ def _atomic_zip(out: Path) -> Iterator[zipfile.ZipFile]:
     try:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             yield archive
-        temp.chmod(0o644)
+        # mkstemp made it 0600; the package gets what the user's umask allows a new file, as any file they write.
+        umask = os.umask(0)
+        os.umask(umask)
+        temp.chmod(0o666 & ~umask)
         temp.replace(out)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -100,12 +100,20 @@ def picture(data: bytes, caption: str, sha256: str | None) -> Picture | None:
 
 def render_pdf(report: Mapping[str, Any], evidence: PdfEvidence | None = None, case: str | None = None) -> bytes:
     """Typeset the report; ``evidence`` adds pictures and log lines, ``case`` names the case on the cover."""
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES, under which a truncated
+    # drawing decodes as if whole: every other reader in the process (delivery, trove, the dashboard) relies
+    # on truncation being an error, so the flag is put back. The PDF's own pictures are whole PNGs.
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
     except ImportError as error:  # pragma: no cover - an install without the pinned dependency
         raise CeltraceError(
             "PDF reports need WeasyPrint and Pango: pip install weasyprint, apt-get install libpango-1.0-0"
         ) from error
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     from weasyprint.urls import URLFetcher
 
     # Only the report's own data: URIs: nothing in the evidence may make the renderer read a file or the network.

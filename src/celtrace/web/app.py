@@ -120,12 +120,12 @@ def _login(
         return redirect("/")
     address = request.client.host if request.client else "unknown"
     keys = (f"ip:{address}", f"user:{name.casefold()}")
-    if not state.throttle.allowed(*keys):
+    if not state.throttle.attempt(*keys):
         return render(request, "login.html.j2", None, status=429, error="Too many failed attempts: wait a few minutes.")
     role = authenticate(state.workspace, name, password)
     if role is None:
-        state.throttle.failed(*keys)
         return render(request, "login.html.j2", None, status=401, error="Wrong name or password.")
+    state.throttle.succeeded(*keys)
     # A new session (and CSRF token) on login, so a token planted before login is worthless after it.
     request.state.new_session = new_session(name)
     with acting_as(state.workspace, Viewer(name, role, "")).change("web login", address=address):

@@ -12,7 +12,10 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -22,6 +25,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from celtrace.errors import WorkspaceError
 
 SESSION_COOKIE = "celtrace_session"
 SECRET_FILE = ".web-secret"
@@ -49,9 +54,21 @@ def load_secret(workspace_folder: Path) -> bytes:
     """The workspace's signing key, made on first use and readable by its owner only."""
     path = workspace_folder / SECRET_FILE
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        # Written whole under a temporary name, then renamed: a crash never leaves an empty key behind,
+        # which would sign sessions with nothing.
+        handle, temp = tempfile.mkstemp(prefix=f"{SECRET_FILE}.", dir=workspace_folder)  # mode 0600
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32))
+        Path(temp).replace(path)
+    if path.stat().st_mode & 0o077:
+        raise WorkspaceError(f"{path} is readable by others: make it private (chmod 600) or delete it")
+    try:
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except ValueError:
+        secret = b""
+    if len(secret) < 32:
+        raise WorkspaceError(f"{path} is not a valid session key: delete it and a new one is made")
+    return secret
 
 
 @dataclass(frozen=True)
@@ -109,17 +126,29 @@ class LoginThrottle:
         self.attempts = attempts
         self.window = window
         self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
-    def allowed(self, *keys: str) -> bool:
-        """False while any of ``keys`` (an address, a name) has used up its attempts."""
-        now = time.monotonic()
-        return all(len(self._recent(key, now)) < self.attempts for key in keys)
+    def attempt(self, *keys: str) -> bool:
+        """Count an attempt against each of ``keys`` (an address, a name), or return False when any has used
+        up its attempts. Counted before the password is checked, under a lock: parallel guesses, each
+        checked while the others' slow hashes run, cannot slip past the limit."""
+        with self._lock:
+            now = time.monotonic()
+            if not all(len(self._recent(key, now)) < self.attempts for key in keys):
+                return False
+            for key in keys:
+                self._recent(key, now).append(now)
+            return True
 
-    def failed(self, *keys: str) -> None:
-        """Count one failed attempt against each key."""
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now).append(now)
+    def succeeded(self, *keys: str) -> None:
+        """Take back the attempt just counted: a right password is no failure."""
+        with self._lock:
+            for key in keys:
+                stamps = self._failures.get(key)
+                if stamps:
+                    stamps.pop()
+                if not stamps:
+                    self._failures.pop(key, None)
 
     def _recent(self, key: str, now: float) -> deque[float]:
         stamps = self._failures.setdefault(key, deque())
