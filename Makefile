@@ -14,7 +14,8 @@ VENV := .venv
 # Written once the venv holds the project; redone when pyproject.toml changes.
 VENV_STAMP := $(VENV)/.celtrace-installed
 APT_PACKAGES := postgresql graphviz chromium fonts-noto-cjk libicu-dev pkg-config python3-venv \
-	tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-chi-sim tesseract-ocr-chi-tra
+	tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-chi-sim tesseract-ocr-chi-tra \
+	openjdk-17-jre-headless
 # benchmarks/ may not exist yet in a fresh clone; ruff fails on a missing path.
 LINT_PATHS := src tests $(wildcard benchmarks)
 PYTEST_ARGS ?=

@@ -27,13 +27,18 @@ def analyze(
     workspace: Workspace,
     only: Sequence[str] | None = None,
     on_detector: Callable[[Detector], None] | None = None,
+    engine: str = "duckdb",
 ) -> Analysis:
-    """Run the chosen detectors (all by default) and store their findings as a new run."""
+    """Run the chosen detectors (all by default) and store their findings as a new run.
+
+    ``engine`` runs the queries over the logs' events: ``duckdb`` in process, or ``spark`` where
+    ``Settings.spark_master`` says; the findings, and how they are stored, are the same.
+    """
     detectors = select_detectors(only)
     started = _now()
     findings: dict[str, Finding] = {}
     with workspace.session() as session:
-        view = StoreView(session, workspace.files)
+        view = StoreView(session, workspace.files, engine, workspace.settings)
         try:
             for detector in detectors:
                 if on_detector:
