@@ -34,6 +34,13 @@ BASE_CONFIG: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
 }
 
+#: On one machine: a handful of shuffle partitions rather than Spark's 200, whose task start-up dominated the
+#: small queries of a run (the event queries' groups are few); no web UI to bind a port for.
+LOCAL_CONFIG: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false",
+}
+
 
 def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSession:
     """The process's SparkSession, started on ``master`` if none runs yet; :class:`EngineError` if it cannot start."""
@@ -51,7 +58,7 @@ def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSes
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise EngineError("--engine spark needs Java 17 or later: no java on PATH and JAVA_HOME is not set")
     builder = SparkSession.builder.master(master).appName("celtrace")
-    for key, value in {**BASE_CONFIG, **(config or {})}.items():
+    for key, value in {**BASE_CONFIG, **(LOCAL_CONFIG if master.startswith("local") else {}), **(config or {})}.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
