@@ -44,25 +44,37 @@ def add_assets(
     production: str,
     episode: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    engine: str = "duckdb",
 ) -> AddSummary:
-    """Register the images under ``paths`` for ``production``; a file that cannot be read is reported, not fatal."""
+    """Register the images under ``paths`` for ``production``; a file that cannot be read is reported, not fatal.
+
+    ``engine`` fingerprints them: ``duckdb`` (the local engine) in this process, or ``spark``
+    (``celtrace.spark.prints``), which runs the same fingerprint code on the cluster's executors; what is
+    stored, and in which order, is the same.
+    """
     if not production.strip():
         raise InputError("--production must name the production")
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
     summary = AddSummary()
     with workspace.session() as session:
         known = set(session.scalars(select(Asset.sha256)))
+    files = list(_image_files(paths))
+    if engine == "spark":
+        from celtrace.spark.prints import fingerprint_on_spark
+
+        printed = fingerprint_on_spark(workspace.settings.spark_master, files, known)
+    else:
+        printed = _fingerprinted(files, known)
     batch: list[tuple[Path, str, int, ImagePrints]] = []
-    for path in _image_files(paths):
+    for path, digest, size, prints in printed:
         if on_file:
             on_file(path)
-        digest, size = _sha256(path)
-        if digest in known:
+        if digest in known or prints is None:
             summary.already += 1
             continue
-        try:
-            prints = prints_of_file(path)
-        except InputError as error:
-            summary.failed.append((str(path), error.message))
+        if isinstance(prints, str):
+            summary.failed.append((str(path), prints))
             continue
         known.add(digest)
         batch.append((path, digest, size, prints))
@@ -71,6 +83,26 @@ def add_assets(
             batch = []
     summary.registered += _store(workspace, batch, production, episode)
     return summary
+
+
+Printed = tuple[Path, str, int, ImagePrints | str | None]
+"""A file, its SHA-256 and size, and its prints: an error message when it cannot be read, None when known."""
+
+
+def _fingerprinted(files: Iterable[Path], known: set[str]) -> Iterator[Printed]:
+    """Each file's digest and prints, in this process; files already registered are not fingerprinted.
+
+    ``known`` is read as each file comes, so that a copy of a file registered earlier in this run is skipped.
+    """
+    for path in files:
+        digest, size = _sha256(path)
+        if digest in known:
+            yield path, digest, size, None
+            continue
+        try:
+            yield path, digest, size, prints_of_file(path)
+        except InputError as error:
+            yield path, digest, size, error.message
 
 
 def _store(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.cli.common import EngineOption, JsonOption, WorkspaceOption, opened, print_json, show_progress
 from celtrace.errors import InputError
 
 assets_app = typer.Typer(help="The registry of drawings the studio sends out.", no_args_is_help=True)
@@ -19,6 +19,7 @@ def assets_add(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, TIFF, BMP, GIF, WebP).")],
     production: Annotated[str, typer.Option(help="The production the drawings belong to.")],
     episode: Annotated[str | None, typer.Option(help="Episode (default: read from the path, e.g. S01E04).")] = None,
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -27,7 +28,9 @@ def assets_add(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("fingerprinting", total=None)
-        summary = add_assets(ws, paths, production, episode, on_file=lambda _path: progress.advance(task))
+        summary = add_assets(
+            ws, paths, production, episode, on_file=lambda _path: progress.advance(task), engine=engine
+        )
     if json_output:
         print_json(
             {
