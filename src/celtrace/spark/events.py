@@ -23,7 +23,7 @@ from sqlglot import expressions as exp
 from celtrace.errors import EngineError
 from celtrace.logs.engine import EVENTS_VIEW
 from celtrace.logs.enrich import ENRICHED
-from celtrace.spark.session import spark_session
+from celtrace.spark.session import read_path, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -85,7 +85,7 @@ class SparkEvents:
 
 def _parquet(spark: SparkSession, paths: list[str]) -> DataFrame:
     # mergeSchema is DuckDB's union_by_name: files written before a column existed read it as NULL.
-    return spark.read.option("mergeSchema", "true").parquet(*paths)
+    return spark.read.option("mergeSchema", "true").parquet(*(read_path(path) for path in paths))
 
 
 def _spark_type(kind: str) -> str:

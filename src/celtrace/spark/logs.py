@@ -36,7 +36,7 @@ from celtrace.logs import events
 from celtrace.logs.enrich import ENRICHED
 from celtrace.logs.formats import Format, ReaderOptions, formats, is_gzip
 from celtrace.logs.importer import SAMPLES, Counts, Enrichment, Target
-from celtrace.spark.session import spark_session
+from celtrace.spark.session import read_path, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -88,7 +88,7 @@ class SparkWriter:
                 *events.COLUMNS,
             )
             stamped.write.mode("overwrite").parquet(str(target.events))
-            written = self.spark.read.parquet(str(target.events))
+            written = self.spark.read.parquet(read_path(target.events))
             enrich = _AddressEnricher(enrichment)
             addresses = written.where("ip IS NOT NULL").select("ip").distinct().mapInArrow(enrich, ADDRESSES_SCHEMA)
             addresses.select(F.lit(target.batch).alias("batch"), "ip", *ENRICHED).write.mode("overwrite").parquet(
@@ -110,13 +110,17 @@ class SparkWriter:
     def _parsed(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
         if fmt.name in SPLITTABLE and not is_gzip(path):
             return self._split(fmt, path, options)
-        whole = self.spark.read.format("binaryFile").load(str(path))
+        whole = self.spark.read.format("binaryFile").load(read_path(path))
         return whole.select("content", "modificationTime").mapInArrow(_WholeFile(fmt.name, options), EVENTS_SCHEMA)
 
     def _split(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
         from pyspark.sql import functions as F  # noqa: N812
 
-        lines = self.spark.read.option("lineSep", "\n").text(str(path)).select(F.col("value").cast("binary").alias("b"))
+        lines = (
+            self.spark.read.option("lineSep", "\n")
+            .text(read_path(path))
+            .select(F.col("value").cast("binary").alias("b"))
+        )
         counted = lines.groupBy(F.spark_partition_id().alias("split")).count().collect()
         offsets, total = {}, 0
         for row in sorted(counted, key=lambda row: int(row["split"])):

@@ -25,7 +25,7 @@ from celtrace.assets.fingerprint import Fingerprint
 from celtrace.assets.local_features import LocalFeatures
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
-from celtrace.spark.session import spark_session
+from celtrace.spark.session import read_path, spark_session
 
 if TYPE_CHECKING:
     from celtrace.assets.registry import Printed
@@ -73,7 +73,7 @@ def fingerprint_on_spark(master: str, files: list[Path], known: set[str]) -> Ite
     spark = spark_session(master)
     order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
     known_digests = spark.sparkContext.broadcast(frozenset(known))
-    images = spark.read.format("binaryFile").load([str(path) for path in files])
+    images = spark.read.format("binaryFile").load([read_path(path) for path in files])
     printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests), SCHEMA)
     try:
         for row in printed.orderBy("order").toLocalIterator():

@@ -12,6 +12,7 @@ the same process, or a test) gets the running session back, whatever master it a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from typing import TYPE_CHECKING
@@ -66,6 +67,14 @@ def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSes
         raise EngineError(f"cannot start Spark on {master}: {_first_line(error)}") from error
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def read_path(path: object) -> str:
+    """A local path as Spark's readers take it: they expand Hadoop globs, so ``[``, ``{``, ``*``, ``?`` are escaped.
+
+    Writers take paths literally; only reads go through this.
+    """
+    return re.sub(r"([\\\[\]{}*?])", r"\\\1", str(path))
 
 
 def _first_line(error: BaseException) -> str:
