@@ -76,7 +76,9 @@ def fingerprint_on_spark(master: str, files: list[Path], known: set[str]) -> Ite
     images = spark.read.format("binaryFile").load([read_path(path) for path in files])
     printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests), SCHEMA)
     try:
-        for row in printed.orderBy("order").toLocalIterator():
+        # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
+        # (memory, then disk) once made, and the sort reads them there.
+        for row in printed.localCheckpoint().orderBy("order").toLocalIterator():
             yield files[row["order"]], row["sha256"], row["size"], _prints(row)
     except Exception as error:  # a task's failure reaches here wrapped in Spark's types
         if isinstance(error, InputError | EngineError):
