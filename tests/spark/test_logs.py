@@ -69,7 +69,7 @@ def _events(workspace: Workspace) -> list[tuple[object, ...]]:
 
 def test_spark_imports_and_finds_what_duckdb_does(spark, make_settings, tmp_path):
     # Small splits, so that one file spreads over several tasks and line numbers cross split boundaries.
-    spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(192 * 1024))
     try:
         local = init_workspace(make_settings("local"))
         _case(local, tmp_path, "duckdb")
