@@ -1,7 +1,7 @@
 """Spark scaling benchmark: the access-log and fingerprinting pipelines on DuckDB and on Spark with 1 and 2 cores.
 
 Run ``.venv/bin/python benchmarks/spark_scaling.py [--size 1] [--seed N]``. ``--size`` multiplies the inputs
-(the default, 1, is 200,000 log lines and 96 drawings, and runs in about three minutes on two cores; the
+(the default, 1, is 200,000 log lines and 96 drawings, and runs in three to four minutes on two busy cores; the
 per-core rates of docs/scaling.md come from larger sizes).
 
 - Access logs: a combined log built like benchmarks/access_logs.py's (its ``build_log``), imported into a fresh
