@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from celtrace.assets.matcher import AssetMatcher
 from celtrace.assets.registry import add_assets
+from celtrace.cli import app
 from celtrace.demo import copies
 from celtrace.demo.drawings import drawing
 from celtrace.workspace import Workspace, init_workspace
@@ -36,7 +40,7 @@ def test_spark_registers_the_same_prints(spark, make_settings, tmp_path):
     query = tmp_path / "query.png"
     copies.cropped(drawing(3, size=(320, 240), strokes=20), 0.2).save(query)
 
-    summaries, registries, matches = [], [], []
+    summaries, registries, matches, outputs = [], [], [], []
     for engine in ("duckdb", "spark"):
         workspace = init_workspace(make_settings(engine))
         summaries.append(add_assets(workspace, [folder], "Skyward Tails", engine=engine))
@@ -46,8 +50,27 @@ def test_spark_registers_the_same_prints(spark, make_settings, tmp_path):
         with workspace.session() as session:
             matches.append([m.to_json() for m in AssetMatcher(session).match(query)])
         workspace.close()
+        # `match` fingerprints on the chosen engine; a missing file is an error line and exit 1 on both.
+        shown = CliRunner().invoke(
+            app,
+            [
+                "match",
+                str(query),
+                str(tmp_path / "missing.png"),
+                "--json",
+                "--engine",
+                engine,
+                "-w",
+                str(workspace.path),
+            ],
+            env={"CELTRACE_ACTOR": "tester"},
+        )
+        assert shown.exit_code == 1, shown.output
+        outputs.append([json.loads(line) for line in shown.stdout.splitlines()])
 
     assert summaries[0] == summaries[1]
     assert (summaries[0].registered, summaries[0].already, len(summaries[0].failed)) == (6, 1, 1)
     assert registries[0] == registries[1]
     assert matches[0] == matches[1] and matches[0]
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0]["matches"] == matches[0] and "error" in outputs[0][1]

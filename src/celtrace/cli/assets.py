@@ -49,26 +49,28 @@ def assets_add(
 
 def match(
     files: Annotated[list[Path], typer.Argument(help="Images to look up in the registry.")],
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Find the registered drawings each image copies: re-saved, rescaled, turned, mirrored, cropped or padded."""
     from celtrace.assets.matcher import AssetMatcher
+    from celtrace.assets.registry import fingerprints
 
     failed = False
     # The matcher reads registered pages' keypoints on demand, so the session stays open while it matches.
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
-        for path in files:
-            try:
-                found = matcher.match(path)
-            except InputError as error:
+        for path, prints in fingerprints(files, engine, ws.settings.spark_master):
+            if isinstance(prints, InputError):
+                error = prints
                 failed = True
                 if json_output:
                     print_json({"file": str(path), "matches": [], "watermark": None, "error": error.message})
                 else:
                     typer.echo(f"error: {error}", err=True)
                 continue
+            found = matcher.match_prints(prints)
             if json_output:
                 print_json({"file": str(path), "matches": [m.to_json() for m in found], "watermark": None})
             elif found:
