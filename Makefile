@@ -15,7 +15,8 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.celtrace-installed
 APT_PACKAGES := postgresql graphviz chromium fonts-noto-cjk libicu-dev pkg-config python3-venv \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-chi-sim tesseract-ocr-chi-tra
+	tesseract-ocr tesseract-ocr-eng tesseract-ocr-kor tesseract-ocr-chi-sim tesseract-ocr-chi-tra \
+	openjdk-17-jre-headless
 # benchmarks/ may not exist yet in a fresh clone; ruff fails on a missing path.
 LINT_PATHS := src tests $(wildcard benchmarks)
 PYTEST_ARGS ?=

@@ -53,6 +53,9 @@ class Settings:
     config_file: Path | None = None
     #: Derived data shared by every workspace on the machine (IP range tables built from package data).
     cache: Path | None = None
+    #: Where ``--engine spark`` runs: ``local[*]`` (this machine's cores), ``spark://host:7077``, ``yarn``,
+    #: ``k8s://https://host:443`` (``CELTRACE_SPARK_MASTER``).
+    spark_master: str = "local[*]"
 
     def with_workspace(self, workspace: Path) -> Settings:
         """The same settings pointed at another workspace folder."""
@@ -93,6 +96,7 @@ def load_settings(
         risk=RiskSettings(tier_factor=tier_factor, severity_points=points),
         config_file=config_path if config_path.exists() else None,
         cache=_cache(env),
+        spark_master=env.get("CELTRACE_SPARK_MASTER") or _optional_str(data, "spark_master", config_path) or "local[*]",
     )
 
 

@@ -3,7 +3,8 @@
     CeltraceError            anything celtrace reports to a user as one clear line
     ├── InputError           a file, row or field a user gave is wrong; carries where
     ├── WorkspaceError       the workspace is missing, locked, or of a newer schema
-    └── ConfigError          a setting in the TOML file or a CELTRACE_* variable is wrong
+    ├── ConfigError          a setting in the TOML file or a CELTRACE_* variable is wrong
+    └── EngineError          the query engine a user chose (Spark) cannot start or run
 
 The CLI prints ``str(error)`` and exits non-zero; the web app maps them to HTTP answers.
 """
@@ -43,6 +44,10 @@ class WorkspaceError(CeltraceError):
 
 class ConfigError(CeltraceError):
     """A setting has a wrong value; the message names the setting and where it came from."""
+
+
+class EngineError(CeltraceError):
+    """The engine asked for (``--engine spark``) is not installed, cannot start, or failed a statement."""
 
 
 def _maybe(label: str, value: object) -> str | None:

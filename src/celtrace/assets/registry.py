@@ -44,25 +44,37 @@ def add_assets(
     production: str,
     episode: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    engine: str = "duckdb",
 ) -> AddSummary:
-    """Register the images under ``paths`` for ``production``; a file that cannot be read is reported, not fatal."""
+    """Register the images under ``paths`` for ``production``; a file that cannot be read is reported, not fatal.
+
+    ``engine`` fingerprints them: ``duckdb`` (the local engine) in this process, or ``spark``
+    (``celtrace.spark.prints``), which runs the same fingerprint code on the cluster's executors; what is
+    stored, and in which order, is the same.
+    """
     if not production.strip():
         raise InputError("--production must name the production")
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
     summary = AddSummary()
     with workspace.session() as session:
         known = set(session.scalars(select(Asset.sha256)))
+    files = list(image_files(paths))
+    if engine == "spark":
+        from celtrace.spark.prints import fingerprint_on_spark
+
+        printed = fingerprint_on_spark(workspace.settings.spark_master, files, known)
+    else:
+        printed = _fingerprinted(files, known)
     batch: list[tuple[Path, str, int, ImagePrints]] = []
-    for path in image_files(paths):
+    for path, digest, size, prints in printed:
         if on_file:
             on_file(path)
-        digest, size = file_digest(path)
-        if digest in known:
+        if digest in known or prints is None:
             summary.already += 1
             continue
-        try:
-            prints = prints_of_file(path)
-        except InputError as error:
-            summary.failed.append((str(path), error.message))
+        if isinstance(prints, str):
+            summary.failed.append((str(path), prints))
             continue
         known.add(digest)
         batch.append((path, digest, size, prints))
@@ -71,6 +83,53 @@ def add_assets(
             batch = []
     summary.registered += _store(workspace, batch, production, episode)
     return summary
+
+
+Printed = tuple[Path, str, int, ImagePrints | str | None]
+"""A file, its SHA-256 and size, and its prints: an error message when it cannot be read, None when known."""
+
+
+def fingerprints(
+    files: list[Path], engine: str, spark_master: str = "local[*]"
+) -> Iterator[tuple[Path, ImagePrints | InputError]]:
+    """Each image's prints, or the error that kept it from being read, in order: what ``match`` looks up.
+
+    On ``spark`` the images are fingerprinted by the cluster's executors; matching stays with the caller.
+    """
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
+    # Spark fails a whole job on a path that is not there: those get the local engine's error, the rest go out.
+    remote = [path for path in files if path.is_file()] if engine == "spark" else []
+    printed: Iterator[Printed] = iter(())
+    if remote:
+        from celtrace.spark.prints import fingerprint_on_spark
+
+        printed = fingerprint_on_spark(spark_master, remote, set())
+    for path in files:
+        if remote and path.is_file():
+            _path, _digest, _size, prints = next(printed)
+            yield path, InputError(prints, file=str(path)) if isinstance(prints, str) else prints or ImagePrints([], [])
+            continue
+        try:
+            yield path, prints_of_file(path)
+        except InputError as error:
+            yield path, error
+
+
+def _fingerprinted(files: Iterable[Path], known: set[str]) -> Iterator[Printed]:
+    """Each file's digest and prints, in this process; files already registered are not fingerprinted.
+
+    ``known`` is read as each file comes, so that a copy of a file registered earlier in this run is skipped.
+    """
+    for path in files:
+        digest, size = file_digest(path)
+        if digest in known:
+            yield path, digest, size, None
+            continue
+        try:
+            yield path, digest, size, prints_of_file(path)
+        except InputError as error:
+            yield path, digest, size, error.message
 
 
 def _store(

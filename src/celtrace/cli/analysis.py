@@ -10,7 +10,15 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from celtrace.cli.common import EXIT_FINDINGS, JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.cli.common import (
+    EXIT_FINDINGS,
+    EngineOption,
+    JsonOption,
+    WorkspaceOption,
+    opened,
+    print_json,
+    show_progress,
+)
 from celtrace.errors import InputError
 
 _COLOURS = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -27,6 +35,7 @@ def analyze(
             "--fail-on", help="Exit 3 when a finding is at least this severe (info, low, medium, high, critical)."
         ),
     ] = None,
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -42,7 +51,7 @@ def analyze(
             raise InputError(f"--fail-on: {error}") from None
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("analysing", total=None)
-        result = run_analysis(ws, only, on_detector=lambda d: progress.update(task, description=d.rule))
+        result = run_analysis(ws, only, on_detector=lambda d: progress.update(task, description=d.rule), engine=engine)
     if json_output:
         for finding in result.findings:
             print_json(finding.to_json())

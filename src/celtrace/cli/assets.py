@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.cli.common import EngineOption, JsonOption, WorkspaceOption, opened, print_json, show_progress
 from celtrace.errors import InputError
 
 assets_app = typer.Typer(help="The registry of drawings the studio sends out.", no_args_is_help=True)
@@ -20,6 +20,7 @@ def assets_add(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, TIFF, BMP, GIF, WebP).")],
     production: Annotated[str, typer.Option(help="The production the drawings belong to.")],
     episode: Annotated[str | None, typer.Option(help="Episode (default: read from the path, e.g. S01E04).")] = None,
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -28,7 +29,9 @@ def assets_add(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("fingerprinting", total=None)
-        summary = add_assets(ws, paths, production, episode, on_file=lambda _path: progress.advance(task))
+        summary = add_assets(
+            ws, paths, production, episode, on_file=lambda _path: progress.advance(task), engine=engine
+        )
     if json_output:
         print_json(
             {
@@ -47,6 +50,7 @@ def assets_add(
 
 def match(
     files: Annotated[list[Path], typer.Argument(help="Images to look up in the registry.")],
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -57,6 +61,7 @@ def match(
     """
     from celtrace.assets.attribution import Attributor
     from celtrace.assets.matcher import AssetMatcher
+    from celtrace.assets.registry import fingerprints
     from celtrace.assets.studio_key import existing_key
     from celtrace.watermark import load_image
 
@@ -65,14 +70,18 @@ def match(
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
         attributor = Attributor(session, existing_key(session))
-        for path in files:
-            try:
-                found = matcher.match(path)
+        for path, prints in fingerprints(files, engine, ws.settings.spark_master):
+            error = prints if isinstance(prints, InputError) else None
+            if not isinstance(prints, InputError):
+                found = matcher.match_prints(prints)
                 # Decoding costs up to seconds: only for --json, and only when a match was ever delivered
                 # (a drawing never delivered has no mark to read: its watermark is null like no match's).
-                delivered = json_output and attributor.delivered(found)
-                mark = attributor.attribute(partial(load_image, path, str(path)), found) if delivered else None
-            except InputError as error:
+                try:
+                    delivered = json_output and attributor.delivered(found)
+                    mark = attributor.attribute(partial(load_image, path, str(path)), found) if delivered else None
+                except InputError as problem:
+                    error = problem
+            if error is not None:
                 failed = True
                 if json_output:
                     print_json({"file": str(path), "matches": [], "watermark": None, "error": error.message})

@@ -26,6 +26,13 @@ WorkspaceOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per input.")]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb (in process) or spark (where $CELTRACE_SPARK_MASTER says, else all local cores).",
+    ),
+]
 
 #: Exit status when ``analyze --fail-on`` is reached; 1 is an error, 2 a usage error.
 EXIT_FINDINGS = 3

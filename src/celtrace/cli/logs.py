@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.cli.common import EngineOption, JsonOption, WorkspaceOption, opened, print_json, show_progress
 from celtrace.errors import InputError
 
 logs_app = typer.Typer(help="Access logs of portals, CDNs and file servers.", no_args_is_help=True)
@@ -32,6 +32,7 @@ def logs_import(
     timezone: Annotated[str, typer.Option(help="Zone of timestamps that carry none (syslog, xferlog).")] = "UTC",
     mmdb: Annotated[Path | None, typer.Option(help="MaxMind City database: regions and cities.")] = None,
     asn_mmdb: Annotated[Path | None, typer.Option(help="MaxMind ASN database: AS numbers.")] = None,
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -59,7 +60,9 @@ def logs_import(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("importing", total=None)
-        results = import_logs(ws, paths, source, log_format, options, on_file=show, mmdb=mmdb, asn_mmdb=asn_mmdb)
+        results = import_logs(
+            ws, paths, source, log_format, options, on_file=show, mmdb=mmdb, asn_mmdb=asn_mmdb, engine=engine
+        )
     if any(result.error for result in results):
         raise typer.Exit(1)
 

@@ -55,11 +55,17 @@ WITH located AS (
 )
 SELECT source, account, from_country, from_latitude, from_longitude, from_accuracy_km,
        country, latitude, longitude, accuracy_km, count(*) AS hops, min(seconds) AS seconds,
-       min_by(from_ts, seconds) AS from_ts, min_by(from_ip, seconds) AS from_ip,
-       min_by(from_city, seconds) AS from_city, min_by(from_watch, seconds) AS from_watch,
-       min_by(from_file, seconds) AS from_file, min_by(from_line, seconds) AS from_line,
-       min_by(ts, seconds) AS ts, min_by(ip, seconds) AS ip, min_by(city, seconds) AS city,
-       min_by(watch, seconds) AS watch, min_by(file, seconds) AS file, min_by(line, seconds) AS line
+       min_by(from_ts, (seconds, ts, file, line)) AS from_ts, min_by(from_ip, (seconds, ts, file, line)) AS from_ip,
+       min_by(from_city, (seconds, ts, file, line)) AS from_city,
+       min_by(from_watch, (seconds, ts, file, line)) AS from_watch,
+       min_by(from_file, (seconds, ts, file, line)) AS from_file,
+       min_by(from_line, (seconds, ts, file, line)) AS from_line,
+       min_by(ts, (seconds, ts, file, line)) AS ts,
+       min_by(ip, (seconds, ts, file, line)) AS ip,
+       min_by(city, (seconds, ts, file, line)) AS city,
+       min_by(watch, (seconds, ts, file, line)) AS watch,
+       min_by(file, (seconds, ts, file, line)) AS file,
+       min_by(line, (seconds, ts, file, line)) AS line
 FROM moved
 WHERE seconds <= {max_hop_s}
 GROUP BY source, account, from_country, from_latitude, from_longitude, from_accuracy_km,
@@ -69,7 +75,7 @@ GROUP BY source, account, from_country, from_latitude, from_longitude, from_accu
 _DAYS = """
 SELECT source, account, CAST(ts AS DATE) AS day, country,
        count(*) AS events, count(DISTINCT ip) AS addresses, min(ts) AS first, max(ts) AS last,
-       min_by(file, ts) AS file, min_by(line, ts) AS line,
+       min_by(file, (ts, file, line)) AS file, min_by(line, (ts, file, line)) AS line,
        count(*) FILTER (WHERE watch IN ('vpn', 'hosting')) AS anonymized
 FROM events
 WHERE {used} AND country IS NOT NULL AND NOT coalesce(private, false)

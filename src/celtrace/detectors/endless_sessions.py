@@ -42,8 +42,8 @@ WITH marked AS (
 )
 SELECT source, account, session, count(*) AS events, count(DISTINCT ip) AS addresses,
        min(ts) AS first, max(ts) AS last, (epoch(max(ts)) - epoch(min(ts))) / 3600 AS hours,
-       min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
-       max_by(file, ts) AS last_file, max_by(line, ts) AS last_line
+       min_by(file, (ts, file, line)) AS first_file, min_by(line, (ts, file, line)) AS first_line,
+       max_by(file, (ts, file, line)) AS last_file, max_by(line, (ts, file, line)) AS last_line
 FROM numbered
 GROUP BY source, account, session
 HAVING epoch(max(ts)) - epoch(min(ts)) >= {min_s}

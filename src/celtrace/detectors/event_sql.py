@@ -1,7 +1,10 @@
 """Literals for the SQL the NET rules run over the ``events`` view.
 
 Values that come from data (region codes, account names) go into the statements as quoted literals rather
-than bound parameters, so the same text can run on DuckDB and, later, on Spark SQL.
+than bound parameters, so the same text runs on DuckDB and, transpiled, on Spark SQL (``celtrace.spark.events``).
+
+``min_by`` and ``max_by`` order by ``(ts, file, line)``, not ``ts`` alone: two events in the same second would
+otherwise let each engine (or each run) pick either, and a finding's evidence name a different line.
 """
 
 from __future__ import annotations

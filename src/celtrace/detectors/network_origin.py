@@ -27,8 +27,8 @@ MAX_ADDRESSES = 20
 _GROUPED = """
 SELECT source, account, ip, country, region, city, asn, as_name, watch, watch_confidence AS confidence,
        count(*) AS events, bool_or({used}) AS used, min(ts) AS first, max(ts) AS last,
-       min_by(file, ts) AS first_file, min_by(line, ts) AS first_line,
-       max_by(file, ts) AS last_file, max_by(line, ts) AS last_line
+       min_by(file, (ts, file, line)) AS first_file, min_by(line, (ts, file, line)) AS first_line,
+       max_by(file, (ts, file, line)) AS last_file, max_by(line, (ts, file, line)) AS last_line
 FROM events
 WHERE ok AND (watch IN ('dprk', 'dprk-low-confidence', 'vpn', 'hosting') OR region IN ({regions})
               OR city IN ({cities}) OR country IN ({countries}))

@@ -32,7 +32,7 @@ WITH hits AS (
     WHERE ok AND ({prefilter})
 )
 SELECT source, account, ip, country, as_name, pattern, count(*) AS events, min(ts) AS first, max(ts) AS last,
-       min_by(file, ts) AS file, min_by(line, ts) AS line
+       min_by(file, (ts, file, line)) AS file, min_by(line, (ts, file, line)) AS line
 FROM hits
 WHERE pattern IS NOT NULL
 GROUP BY source, account, ip, country, as_name, pattern

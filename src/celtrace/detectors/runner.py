@@ -11,6 +11,7 @@ from sqlalchemy import select
 from celtrace.detectors.finding import Finding, Severity, Subject
 from celtrace.detectors.registry import Detector, select_detectors
 from celtrace.detectors.view import StoreView
+from celtrace.errors import InputError
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import FindingRow, Run
 
@@ -27,13 +28,22 @@ def analyze(
     workspace: Workspace,
     only: Sequence[str] | None = None,
     on_detector: Callable[[Detector], None] | None = None,
+    engine: str = "duckdb",
 ) -> Analysis:
-    """Run the chosen detectors (all by default) and store their findings as a new run."""
+    """Run the chosen detectors (all by default) and store their findings as a new run.
+
+    ``engine`` runs the queries over the logs' events: ``duckdb`` in process, or ``spark`` where
+    ``Settings.spark_master`` says; the findings, and how they are stored, are the same.
+    """
+    from celtrace.logs.engine import ENGINES
+
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
     detectors = select_detectors(only)
     started = _now()
     findings: dict[str, Finding] = {}
     with workspace.session() as session:
-        view = StoreView(session, workspace.files)
+        view = StoreView(session, workspace.files, engine, workspace.settings)
         try:
             for detector in detectors:
                 if on_detector:

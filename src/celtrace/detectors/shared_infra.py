@@ -30,7 +30,9 @@ _SHARED = """
 WITH vendors (source, account, vendor) AS (VALUES {values}),
 used AS (
     SELECT e.ip, v.vendor, e.source, e.account, floor(epoch(e.ts) / 3600) AS hour,
-           min(e.ts) AS first, min_by(e.file, e.ts) AS file, min_by(e.line, e.ts) AS line,
+           min(e.ts) AS first,
+           min_by(e.file, (e.ts, e.file, e.line)) AS file,
+           min_by(e.line, (e.ts, e.file, e.line)) AS line,
            max(e.country) AS country, max(e.as_name) AS as_name, max(e.watch) AS watch
     FROM (SELECT * FROM events WHERE {used}) e JOIN vendors v ON e.source = v.source AND e.account = v.account
     WHERE e.ip IS NOT NULL AND NOT coalesce(e.private, false)
@@ -41,9 +43,11 @@ used AS (
 SELECT a.ip, a.country, a.as_name, a.watch, a.vendor, a.source, a.account,
        b.vendor AS other_vendor, b.source AS other_source, b.account AS other_account,
        count(DISTINCT a.hour) AS hours, min(a.first) AS first, max(a.first) AS last,
-       min_by(a.file, a.first) AS file, min_by(a.line, a.first) AS line,
-       min_by(b.file, a.first) AS other_file, min_by(b.line, a.first) AS other_line,
-       min_by(b.first, a.first) AS other_first
+       min_by(a.file, (a.first, a.file, a.line, b.first, b.file, b.line)) AS file,
+       min_by(a.line, (a.first, a.file, a.line, b.first, b.file, b.line)) AS line,
+       min_by(b.file, (a.first, a.file, a.line, b.first, b.file, b.line)) AS other_file,
+       min_by(b.line, (a.first, a.file, a.line, b.first, b.file, b.line)) AS other_line,
+       min_by(b.first, (a.first, a.file, a.line, b.first, b.file, b.line)) AS other_first
 FROM used a JOIN used b ON a.ip = b.ip AND a.vendor <> b.vendor AND abs(a.hour - b.hour) <= {window}
 WHERE a.ip IN (SELECT ip FROM shared)
 GROUP BY a.ip, a.country, a.as_name, a.watch, a.vendor, a.source, a.account, b.vendor, b.source, b.account
@@ -100,10 +104,15 @@ def shared_infrastructure(view: StoreView, settings: Settings) -> Iterator[Findi
                 "first": str(min(row["first"] for row in rows)),
                 "last": str(max(row["last"] for row in rows)),
                 "address_count": len(addresses),
-                "uses": [_use(row) for row in sorted(rows, key=lambda row: -int(row["hours"]))[:MAX_USES]],
+                "uses": [_use(row) for row in sorted(rows, key=_busiest)[:MAX_USES]],
             },
             key=other_id,
         )
+
+
+def _busiest(row: dict[str, Any]) -> tuple[int, str, str, str, str]:
+    # Hours first; ties by time, address and accounts, so that every engine lists the same uses in one order.
+    return (-int(row["hours"]), str(row["first"]), str(row["ip"]), str(row["account"]), str(row["other_account"]))
 
 
 def _mapped(view: StoreView) -> list[tuple[str, str, str]]:

@@ -24,8 +24,8 @@ MAX_COUNTRIES = 20
 
 _BY_COUNTRY = """
 SELECT source, account, country, count(*) AS events, count(DISTINCT ip) AS addresses,
-       min(ts) AS first, max(ts) AS last, min_by(ip, ts) AS ip,
-       min_by(file, ts) AS file, min_by(line, ts) AS line
+       min(ts) AS first, max(ts) AS last, min_by(ip, (ts, file, line)) AS ip,
+       min_by(file, (ts, file, line)) AS file, min_by(line, (ts, file, line)) AS line
 FROM events
 WHERE {used} AND country IS NOT NULL AND NOT coalesce(private, false)
       AND (watch IS NULL OR watch NOT IN ('vpn', 'hosting'))

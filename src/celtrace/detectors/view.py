@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from celtrace.chain.graph import Chain
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from celtrace.config import Settings
+    from celtrace.logs.engine import EventEngine
     from celtrace.screening import Screener
 
 T = TypeVar("T")
@@ -27,6 +27,10 @@ class StoreView:
     session: Session
     #: The workspace's files folder, where imported logs' events are; None for a view without logs.
     files: Path | None = None
+    #: The engine that runs the queries over the logs' events: ``duckdb`` (in process) or ``spark``.
+    engine: str = "duckdb"
+    #: Where Spark runs (``Settings.spark_master``), for ``engine="spark"``.
+    settings: Settings | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -42,22 +46,20 @@ class StoreView:
         return build_screener(self.session) if active_lists(self.session) else None
 
     @cached_property
-    def events(self) -> duckdb.DuckDBPyConnection | None:
-        """DuckDB with the ``events`` view over every imported log (``logs.engine``), or None without logs."""
+    def events(self) -> EventEngine | None:
+        """The engine with the ``events`` view over every imported log (``logs.engine``), or None without logs."""
         from celtrace.logs import engine
 
-        return None if self.files is None else engine.connect(self.session, self.files)
+        return None if self.files is None else engine.open_events(self.session, self.files, self.engine, self.settings)
 
     def event_rows(self, sql: str) -> list[dict[str, Any]]:
         """The rows of a query over the ``events`` view as dicts; none when no log has been imported."""
         if self.events is None:
             return []
-        cursor = self.events.execute(sql)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        return self.events.rows(sql)
 
     def close(self) -> None:
-        """Release what the view opened (the DuckDB connection over the logs)."""
+        """Release what the view opened (the engine over the logs)."""
         events = self.__dict__.pop("events", None)
         if events is not None:
             events.close()

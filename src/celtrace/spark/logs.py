@@ -1,0 +1,217 @@
+"""Importing a log file on Spark: Spark's own readers split it, the same reader code parses each piece.
+
+The rows written are the ones the DuckDB importer writes (a test compares them), as a folder of Parquet parts:
+
+- Formats whose lines stand alone (combined/common, nginx, S3; :data:`SPLITTABLE`) are read with Spark's
+  ``text`` source, split on ``\\n`` only as ``arrow_lines`` splits, so one large file spreads over every core.
+  A first pass counts each split's lines (no Python runs: Spark counts rows per partition), so each line's
+  number is its split's offset plus its place in the split. Each task writes its split's lines, as bytes
+  (``CAST(value AS BINARY)`` gives back what the file held, invalid UTF-8 included), to a scratch file and
+  parses it with the format's own reader on DuckDB, then shifts the numbers.
+- Formats where a line needs earlier ones (W3C and CloudFront headers, syslog's year carried across wraps,
+  CSV headers), and gzip files (which no reader can split), are read whole by one task each with the
+  ``binaryFile`` source; the scratch copy keeps the file's modification time, which syslog's year is taken
+  from.
+
+Addresses are enriched as on DuckDB, each distinct one once: the distinct addresses are spread over tasks and
+each task runs :class:`~celtrace.logs.enrich.Enricher` on its share. The range tables are built on first use in
+the cache folder; on a cluster it must be a path every executor can write (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
+import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
+from celtrace.errors import InputError
+from celtrace.logs import events
+from celtrace.logs.enrich import ENRICHED
+from celtrace.logs.formats import Format, ReaderOptions, formats, is_gzip
+from celtrace.logs.importer import SAMPLES, Counts, Enrichment, Target
+from celtrace.spark.session import read_path, spark_session
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+SPLITTABLE = frozenset({"combined", "common", "nginx", "s3"})
+"""Formats whose every line parses alone, so that Spark may cut a file anywhere between lines."""
+
+_SPARK_TYPES = {
+    "BIGINT": "BIGINT",
+    "TIMESTAMP": "TIMESTAMP_NTZ",
+    "VARCHAR": "STRING",
+    "INTEGER": "INT",
+    "BOOLEAN": "BOOLEAN",
+    "DOUBLE": "DOUBLE",
+}
+
+EVENTS_SCHEMA = ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in events.COLUMNS.items())
+"""``events.COLUMNS`` as a Spark DDL schema."""
+
+ADDRESSES_SCHEMA = "ip STRING, " + ", ".join(f"{name} {_SPARK_TYPES[kind]}" for name, kind in ENRICHED.items())
+"""An address and ``ENRICHED`` as a Spark DDL schema."""
+
+_ROWS = 65536  # rows per Arrow batch handed back to Spark
+
+
+@dataclass
+class SparkWriter:
+    """The Spark :data:`~celtrace.logs.importer.Writer`: one Spark job per file, on the process's session."""
+
+    spark: SparkSession
+
+    @classmethod
+    def start(cls, master: str) -> SparkWriter:
+        """A writer on the Spark session (started now, so that a Spark that cannot start stops the run at once)."""
+        return cls(spark_session(master))
+
+    def __call__(
+        self, target: Target, fmt: Format, path: Path, options: ReaderOptions, enrichment: Enrichment, source: str
+    ) -> Counts:
+        """Write ``path``'s events and enriched addresses to ``target``'s partial folders, and count them."""
+        from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+        try:
+            parsed = self._parsed(fmt, path, options)
+            stamped = parsed.select(
+                F.lit(target.batch).alias("batch"),
+                F.lit(source).alias("source"),
+                F.lit(str(path)).alias("file"),
+                *events.COLUMNS,
+            )
+            stamped.write.mode("overwrite").parquet(str(target.events))
+            written = self.spark.read.parquet(read_path(target.events))
+            enrich = _AddressEnricher(enrichment)
+            # As many enrichment tasks as cores: each builds its range tables (about half a second) once.
+            distinct = written.where("ip IS NOT NULL").select("ip").distinct()
+            distinct = distinct.coalesce(self.spark.sparkContext.defaultParallelism)
+            addresses = distinct.mapInArrow(enrich, ADDRESSES_SCHEMA)
+            addresses.select(F.lit(target.batch).alias("batch"), "ip", *ENRICHED).write.mode("overwrite").parquet(
+                str(target.addresses)
+            )
+            totals = written.selectExpr(
+                "count(*)", "count_if(ok)", "min(ts) FILTER (WHERE ok)", "max(ts) FILTER (WHERE ok)"
+            ).first()
+            rejected = written.where("NOT ok").orderBy("line").limit(SAMPLES).select("line", "raw").collect()
+        except InputError:
+            raise
+        except Exception as error:  # Spark wraps a task's error in its own types; the first line says what failed
+            raise InputError(f"cannot read as {fmt.name} on Spark: {_first_line(error)}", file=str(path)) from error
+        assert totals is not None
+        lines, parsed_lines, first, last = totals
+        samples = [{"line": row["line"], "text": row["raw"]} for row in rejected]
+        return Counts(lines, parsed_lines, first, last, samples)
+
+    def _parsed(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
+        if fmt.name in SPLITTABLE and not is_gzip(path):
+            return self._split(fmt, path, options)
+        whole = self.spark.read.format("binaryFile").load(read_path(path))
+        return whole.select("content", "modificationTime").mapInArrow(_WholeFile(fmt.name, options), EVENTS_SCHEMA)
+
+    def _split(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
+        from pyspark.sql import functions as F  # noqa: N812
+
+        lines = (
+            self.spark.read.option("lineSep", "\n")
+            .text(read_path(path))
+            .select(F.col("value").cast("binary").alias("b"))
+        )
+        counted = lines.groupBy(F.spark_partition_id().alias("split")).count().collect()
+        offsets, total = {}, 0
+        for row in sorted(counted, key=lambda row: int(row["split"])):
+            offsets[int(row["split"])] = total
+            total += int(row["count"])
+        return lines.mapInArrow(_Splits(fmt.name, options, offsets), EVENTS_SCHEMA)
+
+
+def _parse(fmt_name: str, scratch: Path, options: ReaderOptions, first_line: int) -> Iterator[pa.RecordBatch]:
+    """The format's own reader over a scratch file, line numbers shifted by ``first_line - 1``."""
+    fmt = formats()[fmt_name]
+    con = duckdb.connect(config={"threads": 1})  # Spark gives each task one core
+    try:
+        reader = fmt.read(con, scratch, options).fetch_record_batch(_ROWS)
+        for batch in reader:
+            if first_line != 1:
+                line = pc.add(batch.column(0), pa.scalar(first_line - 1, pa.int64()))
+                batch = batch.set_column(0, "line", line)
+            yield batch
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class _Splits:
+    """Parses one split of a line-by-line format: its lines, numbered from the split's offset."""
+
+    fmt_name: str
+    options: ReaderOptions
+    offsets: dict[int, int]
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        split = context.partitionId() if context is not None else 0
+        with tempfile.TemporaryDirectory(prefix="celtrace-split-") as folder:
+            scratch = Path(folder) / "lines.log"
+            with scratch.open("wb") as out:
+                for batch in batches:
+                    out.write(b"\n".join(batch.column(0).to_pylist()) + b"\n")
+            yield from _parse(self.fmt_name, scratch, self.options, self.offsets.get(split, 0) + 1)
+
+
+@dataclass(frozen=True)
+class _WholeFile:
+    """Parses whole files (``binaryFile`` rows) with their reader, from a scratch copy with the same mtime."""
+
+    fmt_name: str
+    options: ReaderOptions
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for content, modified in zip(*(batch.column(i).to_pylist() for i in range(2)), strict=True):
+                with tempfile.TemporaryDirectory(prefix="celtrace-file-") as folder:
+                    scratch = Path(folder) / "file.log"
+                    scratch.write_bytes(content)
+                    stamp = modified.timestamp() if modified.tzinfo else _utc_seconds(modified)
+                    os.utime(scratch, (stamp, stamp))
+                    yield from _parse(self.fmt_name, scratch, self.options, 1)
+
+
+@dataclass(frozen=True)
+class _AddressEnricher:
+    """Enriches a task's share of the distinct addresses with the same :class:`Enricher` as DuckDB imports."""
+
+    enrichment: Enrichment
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        # One enrich call for the task's whole share: each call has a fixed cost (temp tables, a pass over the
+        # ranges), and Spark hands batches of 10,000 rows. The share is addresses only: small next to the events.
+        shared = pa.Table.from_batches(list(batches), schema=pa.schema([("ip", pa.string())]))
+        con = duckdb.connect(config={"threads": 1})
+        try:
+            enricher = self.enrichment.enricher(con)
+            result = enricher.enrich(con.from_arrow(shared)).select(f"ip, {', '.join(ENRICHED)}")
+            yield from result.fetch_record_batch(_ROWS)
+        finally:
+            con.close()
+
+
+def _utc_seconds(moment: Any) -> float:
+    # Spark hands a TIMESTAMP_NTZ over as a naive datetime in UTC (the session's zone).
+    from datetime import UTC
+
+    return float(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

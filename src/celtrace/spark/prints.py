@@ -1,0 +1,152 @@
+"""Fingerprinting images on Spark: the ``binaryFile`` source, and an Arrow UDF that calls the local fingerprint code.
+
+Each task reads its images' bytes from Spark's ``binaryFile`` source and runs
+:func:`~celtrace.assets.prints.prints_of_bytes` on them, the function a trove scan uses on the local engine,
+which decodes along the same path as a file on disk (a test checks that the stored fingerprints and features
+are byte for byte those of ``assets add`` without Spark). The SHA-256 is computed beside it, from the same
+bytes, and images already registered (their digests broadcast) are not fingerprinted again.
+
+Rows come back to the driver in the order the files were listed, so that assets get their ids in the same
+order as on the local engine; ``toLocalIterator`` brings one partition at a time, not the whole result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
+
+from celtrace.assets.fingerprint import Fingerprint
+from celtrace.assets.local_features import LocalFeatures
+from celtrace.assets.prints import ImagePrints, prints_of_bytes
+from celtrace.errors import EngineError, InputError
+from celtrace.spark.session import read_path, spark_session
+
+if TYPE_CHECKING:
+    from celtrace.assets.registry import Printed
+
+SCHEMA = (
+    "order INT, path STRING, sha256 STRING, size BIGINT, error STRING, "
+    "global ARRAY<STRUCT<page: INT, quality: INT, variants: ARRAY<BINARY>>>, "
+    "local ARRAY<STRUCT<page: INT, width: INT, height: INT, points: BINARY, descriptors: BINARY>>"
+)
+"""What the UDF returns per image, in Spark DDL: the prints as plain columns, so that Spark can also match them."""
+
+_ARROW = pa.schema(
+    [
+        ("order", pa.int32()),
+        ("path", pa.string()),
+        ("sha256", pa.string()),
+        ("size", pa.int64()),
+        ("error", pa.string()),
+        (
+            "global",
+            pa.list_(pa.struct([("page", pa.int32()), ("quality", pa.int32()), ("variants", pa.list_(pa.binary()))])),
+        ),
+        (
+            "local",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("page", pa.int32()),
+                        ("width", pa.int32()),
+                        ("height", pa.int32()),
+                        ("points", pa.binary()),
+                        ("descriptors", pa.binary()),
+                    ]
+                )
+            ),
+        ),
+    ]
+)
+
+
+def fingerprint_on_spark(master: str, files: list[Path], known: set[str]) -> Iterator[Printed]:
+    """Each file's path, digest, size and prints (or error message, or None when ``known``), in ``files`` order."""
+    if not files:
+        return
+    spark = spark_session(master)
+    order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
+    known_digests = spark.sparkContext.broadcast(frozenset(known))
+    images = spark.read.format("binaryFile").load([read_path(path) for path in files])
+    printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests), SCHEMA)
+    try:
+        # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
+        # (memory, then disk) once made, and the sort reads them there.
+        for row in printed.localCheckpoint().orderBy("order").toLocalIterator():
+            yield files[row["order"]], row["sha256"], row["size"], _prints(row)
+    except Exception as error:  # a task's failure reaches here wrapped in Spark's types
+        if isinstance(error, InputError | EngineError):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise EngineError(f"fingerprinting on Spark failed: {first}") from error
+
+
+def to_arrow_row(prints: ImagePrints) -> dict[str, Any]:
+    """The ``global`` and ``local`` columns of one image's prints."""
+    return {
+        "global": [
+            {"page": fp.page, "quality": fp.quality, "variants": list(fp.variants)} for fp in prints.global_prints
+        ],
+        "local": [
+            {"page": f.page, "width": f.width, "height": f.height, "points": p, "descriptors": d}
+            for f in prints.local
+            for p, d in [f.to_blobs()]
+        ],
+    }
+
+
+def _prints(row: Any) -> ImagePrints | str | None:
+    if row["error"] is not None:
+        return str(row["error"])
+    if row["global"] is None:
+        return None  # registered already: not fingerprinted
+    return ImagePrints(
+        [Fingerprint(tuple(bytes(v) for v in fp["variants"]), fp["quality"], fp["page"]) for fp in row["global"]],
+        [
+            LocalFeatures.from_blobs(bytes(f["points"]), bytes(f["descriptors"]), f["width"], f["height"], f["page"])
+            for f in row["local"]
+        ],
+    )
+
+
+def _key(path: str) -> str:
+    """A path as ``binaryFile`` names it (``file:/a/b%20c.png``) and as the driver does, made comparable."""
+    parsed = urlparse(path)
+    return unquote(parsed.path) if parsed.scheme == "file" else path
+
+
+@dataclass(frozen=True)
+class _Fingerprinter:
+    """The Arrow UDF: digest and prints of each image of a batch, with the same code as the local engine."""
+
+    order: dict[str, int]
+    known: Any  # a Broadcast of the registered digests
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            rows = []
+            for path, content in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+                key = _key(path)
+                digest = hashlib.sha256(content).hexdigest()
+                row: dict[str, Any] = {
+                    "order": self.order[key],
+                    "path": key,
+                    "sha256": digest,
+                    "size": len(content),
+                    "error": None,
+                    "global": None,
+                    "local": None,
+                }
+                if digest not in self.known.value:
+                    try:
+                        row.update(to_arrow_row(prints_of_bytes(content, key)))
+                    except InputError as error:
+                        row["error"] = error.message
+                rows.append(row)
+            yield pa.RecordBatch.from_pylist(rows, schema=_ARROW)

@@ -1,0 +1,145 @@
+"""Access logs on Spark give the same events and the same findings as on DuckDB, on the same inputs."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from celtrace.chain.importer import import_chain_file
+from celtrace.cli import app
+from celtrace.demo.city_database import CityNetwork, write_city_database
+from celtrace.demo.portal_log import CITIES, write_portal_log
+from celtrace.detectors.runner import analyze, latest_findings
+from celtrace.errors import EngineError
+from celtrace.logs import engine
+from celtrace.logs.importer import import_logs
+from celtrace.spark import session as spark_session_module
+from celtrace.spark.events import to_spark
+from celtrace.workspace import Workspace, init_workspace
+from tests.conftest import SHARED
+
+SAMPLES = [SHARED / "data" / "logs" / name for name in ("apache_access_1k.log", "OpenSSH_2k.log")]
+
+_LINE = '10.0.0.{n} - u{n} [14/Feb/2024:10:00:{n:02d} +0000] "GET /a{n}.png HTTP/1.1" 200 {n} "-" "agent"'
+
+
+def _awkward_log(path: Path) -> Path:
+    """Combined lines with what line numbering and rejects must survive: blanks, CRLF, junk, invalid UTF-8."""
+    lines = [_LINE.format(n=n).encode() for n in range(1, 30)]
+    lines[3] = b""
+    lines[7] += b"\r"
+    lines[11] = b"not a log line"
+    lines[15] = b"\xff\xfe bytes that are no UTF-8"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _case(workspace: Workspace, folder: Path, engine_name: str) -> None:
+    """The demo's chain and portal log (every NET rule fires on it), a sample sshd log and an awkward file."""
+    case = folder / "chain.json"
+    case.write_text(resources.files("celtrace.demo").joinpath("case.json").read_text("utf-8"), "utf-8")
+    import_chain_file(workspace, case)
+    log = folder / "portal.log"
+    if not log.exists():
+        write_portal_log(log)
+    cities = write_city_database(
+        folder / "cities.mmdb",
+        [
+            CityNetwork(cidr, region.split("-")[0], region, city, lat, lon, 20)
+            for cidr, region, city, lat, lon in CITIES
+        ],
+    )
+    results = import_logs(workspace, [log], "asset-portal", mmdb=cities, engine=engine_name)
+    # The portal log and the awkward file are split across tasks; the sshd log is read whole (syslog years).
+    more = [SAMPLES[1], _awkward_log(folder / "awkward.log")]
+    results += import_logs(workspace, more, "samples", engine=engine_name)
+    assert not [result.error for result in results if result.error]
+
+
+def _events(workspace: Workspace) -> list[tuple[object, ...]]:
+    with workspace.session() as session:
+        con = engine.connect(session, workspace.files)
+        assert con is not None
+        return con.execute("SELECT * EXCLUDE (batch) FROM events ORDER BY file, line").fetchall()
+
+
+def test_spark_imports_and_finds_what_duckdb_does(spark, make_settings, tmp_path):
+    # Small splits, so that one file spreads over several tasks and line numbers cross split boundaries.
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(192 * 1024))
+    try:
+        local = init_workspace(make_settings("local"))
+        _case(local, tmp_path, "duckdb")
+        scaled = init_workspace(make_settings("spark"))
+        _case(scaled, tmp_path, "spark")
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert next(scaled.files.rglob("*.parquet")).is_dir()  # Spark wrote folders of parts, read like files
+
+    events = _events(local)
+    assert _events(scaled) == events
+    assert any(not row[-12] for row in events)  # rejected lines (ok false) are kept on both
+
+    by_duckdb = analyze(local, only=["NET"])
+    by_spark = analyze(scaled, only=["NET"], engine="spark")
+    assert len({finding.rule for finding in by_duckdb.findings}) >= 6
+    assert [f.to_json() for f in by_spark.findings] == [f.to_json() for f in by_duckdb.findings]
+    stored = [[f.to_json() for f in latest_findings(ws)[1]] for ws in (local, scaled)]
+    assert json.dumps(stored[0], default=str) == json.dumps(stored[1], default=str)
+    local.close()
+    scaled.close()
+
+
+def test_epoch_keeps_its_fraction_on_spark(spark):
+    sql = to_spark("SELECT epoch(TIMESTAMP '2024-02-14 10:00:00.5') AS s")
+    assert spark.sql(sql).first()["s"] == 1707904800.5
+
+
+def test_a_statement_spark_refuses_names_itself(spark, workspace, tmp_path):
+    import_logs(workspace, [SAMPLES[0]], "samples", engine="spark")
+    with workspace.session() as session:
+        events = engine.open_events(session, workspace.files, "spark", workspace.settings)
+        assert events is not None
+        with pytest.raises(EngineError, match="no_such_column"):
+            events.rows("SELECT no_such_column FROM events")
+        events.close()
+
+
+def test_spark_without_java_is_one_clear_error(monkeypatch):
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", classmethod(lambda cls: None))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(spark_session_module.shutil, "which", lambda name: None)
+    with pytest.raises(EngineError, match="needs Java 17"):
+        spark_session_module.spark_session("local[1]")
+
+
+def test_cli_reports_bad_input_on_one_line(spark, make_settings, tmp_path):
+    settings = make_settings()
+    init_workspace(settings).close()
+    runner = CliRunner()
+    env = {"CELTRACE_ACTOR": "tester"}
+    missing = runner.invoke(
+        app,
+        [
+            "logs",
+            "import",
+            str(tmp_path / "nowhere"),
+            "--source",
+            "cdn",
+            "--engine",
+            "spark",
+            "-w",
+            str(settings.workspace),
+        ],
+        env=env,
+    )
+    assert missing.exit_code == 1
+    assert "nowhere: no such file or folder" in missing.output
+    unknown = runner.invoke(app, ["analyze", "--engine", "hadoop", "-w", str(settings.workspace)], env=env)
+    assert unknown.exit_code == 1
+    assert "unknown engine 'hadoop'" in unknown.output
