@@ -43,6 +43,7 @@ def test_spark_scans_the_trove_the_local_engine_scans(spark, make_settings, tmp_
     drawing(1).save(dump / "ep104" / "leaked.png")  # a registered drawing
     drawing(77, size=(320, 240), strokes=20).save(dump / "other.png")
     (dump / "notes.txt").write_text("head 10% smaller\n")
+    (dump / "empty.dat").write_bytes(b"")
     (dump / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:
         archive.writestr("inner/copy.png", encode(drawing(2).rotate(90, expand=True), "PNG"))

@@ -49,7 +49,8 @@ def _regular_files(path: Path, depth: int, limits: Limits, max_bytes: int) -> li
     except OSError:
         return []
     if stat.S_ISREG(status.st_mode):
-        fits = status.st_size <= max_bytes and _spark_reads(path)
+        # An unreadable file would fail the whole Spark job: the walk records it as the local engine does.
+        fits = status.st_size <= max_bytes and _spark_reads(path) and os.access(path, os.R_OK)
         return [(path, (status.st_size, status.st_mtime_ns))] if fits else []
     if not stat.S_ISDIR(status.st_mode) or depth > limits.max_folder_depth:
         return []
