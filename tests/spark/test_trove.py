@@ -44,6 +44,8 @@ def test_spark_scans_the_trove_the_local_engine_scans(spark, make_settings, tmp_
     drawing(77, size=(320, 240), strokes=20).save(dump / "other.png")
     (dump / "notes.txt").write_text("head 10% smaller\n")
     (dump / "empty.dat").write_bytes(b"")
+    (dump / "a b[1]{x}.txt").write_text("a glob and a space: escaped for Spark\n")
+    (dump / "#1 100%.txt").write_text("a fragment and an escape to Hadoop: hashed on the driver\n")
     (dump / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:
         archive.writestr("inner/copy.png", encode(drawing(2).rotate(90, expand=True), "PNG"))
@@ -75,7 +77,9 @@ def test_spark_scans_the_trove_the_local_engine_scans(spark, make_settings, tmp_
         workspace.close()
 
     (done,) = precomputed
+    # Not the names Hadoop would misread, nor the empty file, which binaryFile skips: those are hashed locally.
     assert sorted(path.name for path in done.digests) == [
+        "a b[1]{x}.txt",
         "broken.png",
         "day-0214.zip",
         "leaked.png",

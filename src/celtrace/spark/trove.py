@@ -63,9 +63,14 @@ def _regular_files(path: Path, depth: int, limits: Limits, max_bytes: int) -> li
 
 
 def _spark_reads(path: Path) -> bool:
-    """Whether Spark's Hadoop paths name this file faithfully: UTF-8 names without ``:``; others are hashed locally."""
+    """Whether Spark's Hadoop paths name this file faithfully; others are hashed on the driver.
+
+    Hadoop takes ``:`` for a scheme, ``#`` for a fragment and ``%`` for an escape, and drops control characters;
+    names not in UTF-8 have no string to give it.
+    """
+    text = str(path)
     try:
-        str(path).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return ":" not in path.name
+    return not any(char in ":#%" or ord(char) < 32 or ord(char) == 127 for char in text)
