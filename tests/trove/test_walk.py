@@ -14,6 +14,7 @@ import tarfile
 import tempfile
 import tracemalloc
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import py7zr
@@ -26,7 +27,7 @@ from celtrace.errors import InputError
 from celtrace.trove import archives
 from celtrace.trove.items import Status, TroveItem, sniff
 from celtrace.trove.limits import Limits
-from celtrace.trove.walk import walk
+from celtrace.trove.walk import Digest, walk
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -200,6 +201,28 @@ def test_records_carry_size_hash_kind_and_utc_time(tmp_path: Path) -> None:
 def test_a_single_file_can_be_walked(tmp_path: Path) -> None:
     (tmp_path / "one.zip").write_bytes(zip_bytes(("a.txt", b"a")))
     assert [item.path for item in walk(tmp_path / "one.zip")] == [("one.zip",), ("one.zip", "a.txt")]
+
+
+def test_digests_computed_elsewhere_are_taken_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("alpha\n")
+    (tmp_path / "b.txt").write_text("bravo\n")
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as archive:
+        archive.writestr("inner.txt", "charlie\n")
+
+    def digest(name: str, sha256: str, mtime_shift: int = 0) -> tuple[Path, Digest]:
+        status = (tmp_path / name).stat()
+        return tmp_path / name, Digest(sha256, status.st_size, status.st_mtime_ns + mtime_shift)
+
+    digests = dict([digest("a.txt", "1" * 64), digest("b.txt", "2" * 64, mtime_shift=1), digest("c.zip", "3" * 64)])
+    local = list(walk(tmp_path))
+    given_digests = list(walk(tmp_path, digests=digests))
+    # a.txt takes the given digest (a made-up one shows it was not hashed again), b.txt changed since, so it is
+    # hashed here; an archive is always hashed and walked here.
+    assert given_digests[0] == replace(local[0], sha256="1" * 64, taken_at=given_digests[0].taken_at)
+    assert [(i.display_path, i.sha256, i.kind) for i in given_digests[1:]] == [
+        (i.display_path, i.sha256, i.kind) for i in local[1:]
+    ]
+    assert len(local) == 4 and given_digests[0].opener is not None
 
 
 def test_a_missing_root_is_the_users_error(tmp_path: Path) -> None:

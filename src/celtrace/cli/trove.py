@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from celtrace.cli.common import JsonOption, WorkspaceOption, opened, print_json, show_progress
+from celtrace.cli.common import EngineOption, JsonOption, WorkspaceOption, opened, print_json, show_progress
 from celtrace.errors import InputError
 from celtrace.trove.limits import OCR_IMAGES
 
@@ -32,6 +32,7 @@ def trove_scan(
             help="Images read by OCR at most (seconds each); registered drawings are never read. 0 turns it off.",
         ),
     ] = OCR_IMAGES,
+    engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -39,6 +40,9 @@ def trove_scan(
 
     Documents are examined for their languages, North Korean spelling and Juche dates; so are images that
     are no registered drawing, read by OCR, up to --ocr-images of them.
+
+    With --engine spark a folder's files are hashed and fingerprinted on Spark; the manifest is the same.
+    Web listings are scanned with the local engine only.
     """
     from celtrace.trove.manifest import scan_trove
     from celtrace.workspace.schema import TroveItemRow
@@ -72,7 +76,16 @@ def trove_scan(
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("scanning", total=None)
-        summary = scan_trove(ws, target, case, holder=holder, on_item=show, ocr_images=ocr_images)
+        summary = scan_trove(
+            ws,
+            target,
+            case,
+            holder=holder,
+            on_item=show,
+            ocr_images=ocr_images,
+            engine=engine,
+            spark_master=ws.settings.spark_master,
+        )
     if not json_output:
         typer.echo(
             f"{summary.case}: {summary.recorded} items recorded, {summary.already} already in the manifest, "

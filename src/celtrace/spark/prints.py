@@ -66,15 +66,21 @@ _ARROW = pa.schema(
 )
 
 
-def fingerprint_on_spark(master: str, files: list[Path], known: set[str]) -> Iterator[Printed]:
-    """Each file's path, digest, size and prints (or error message, or None when ``known``), in ``files`` order."""
+def fingerprint_on_spark(
+    master: str, files: list[Path], known: set[str], *, any_error: bool = False
+) -> Iterator[Printed]:
+    """Each file's path, digest, size and prints (or error message, or None when ``known``), in ``files`` order.
+
+    ``any_error`` makes whatever a decoder raises an error message, not only :class:`InputError`: a trove's
+    hostile bytes must not fail the whole job.
+    """
     if not files:
         return
     spark = spark_session(master)
     order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
     known_digests = spark.sparkContext.broadcast(frozenset(known))
     images = spark.read.format("binaryFile").load([read_path(path) for path in files])
-    printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests), SCHEMA)
+    printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests, any_error), SCHEMA)
     try:
         # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
         # (memory, then disk) once made, and the sort reads them there.
@@ -127,6 +133,7 @@ class _Fingerprinter:
 
     order: dict[str, int]
     known: Any  # a Broadcast of the registered digests
+    any_error: bool = False
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -148,5 +155,9 @@ class _Fingerprinter:
                         row.update(to_arrow_row(prints_of_bytes(content, key)))
                     except InputError as error:
                         row["error"] = error.message
+                    except Exception as error:
+                        if not self.any_error:
+                            raise
+                        row["error"] = str(error) or type(error).__name__
                 rows.append(row)
             yield pa.RecordBatch.from_pylist(rows, schema=_ARROW)

@@ -8,6 +8,7 @@ changes to recorded lines, so tampering with the manifest shows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -23,13 +24,14 @@ from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.images import DECODABLE_KINDS
 from celtrace.assets.matcher import GLOBAL_METHOD, global_index
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
+from celtrace.errors import InputError
 from celtrace.trove.documents import DocumentResult, examine_item
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, OCR_IMAGES, Limits
 from celtrace.trove.listing import walk_listing
 from celtrace.trove.marks import TroveMarks, trove_watermark
 from celtrace.trove.ocr import ImageOcr
-from celtrace.trove.walk import walk
+from celtrace.trove.walk import Digest, walk
 from celtrace.workspace import Workspace
 from celtrace.workspace.audit import GENESIS, ChainProblem, seal
 from celtrace.workspace.schema import Trove, TroveDocument, TroveFeatures, TroveFingerprint, TroveItemRow
@@ -70,6 +72,8 @@ def scan_trove(
     on_item: Callable[[TroveItemRow], None] | None = None,
     batch_size: int = BATCH,
     ocr_images: int = OCR_IMAGES,
+    engine: str = "duckdb",
+    spark_master: str = "local[*]",
 ) -> ScanSummary:
     """Walk ``root`` and record every item not yet in this trove's manifest; ``on_item`` sees each new line.
 
@@ -79,8 +83,17 @@ def scan_trove(
 
     Documents are examined as they are found (``trove.documents``), and so are up to ``ocr_images`` images
     that are no registered drawing, read by OCR (``trove.ocr``).
+
+    On ``engine="spark"`` the files of a local folder are hashed and fingerprinted by Spark's executors
+    (:mod:`celtrace.spark.trove`) and the rest runs here as on ``duckdb``: the same items, manifest lines and
+    hash chain. A web listing is refused on Spark: its downloads are spooled here, where Spark cannot read them.
     """
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
+    known_prints: dict[str, ImagePrints] = {}
     if isinstance(root, str) and _is_url(root):
+        if engine == "spark":
+            raise InputError("--engine spark scans folders and files, not web listings: scan it with --engine duckdb")
         root_text = root
         case = case or urlsplit(root).netloc
         spool = workspace.path / "tmp"
@@ -90,7 +103,15 @@ def scan_trove(
         local = Path(root).resolve()
         root_text = str(local)
         case = case or local.name or root_text
-        items = walk(local, limits)
+        digests: dict[Path, Digest] = {}
+        if engine == "spark":
+            if not os.path.lexists(local):
+                raise InputError("no such file or folder", file=str(root))
+            from celtrace.spark.trove import precompute_on_spark
+
+            precomputed = precompute_on_spark(spark_master, local, limits, MAX_IMAGE_BYTES)
+            digests, known_prints = precomputed.digests, precomputed.prints
+        items = walk(local, limits, digests)
     with workspace.change("trove open", case=case, root=root_text, holder=holder) as change:
         trove = change.session.scalars(select(Trove).where(Trove.case == case, Trove.root == root_text)).first()
         change.recorded = trove is None or (holder is not None and holder != trove.holder)
@@ -121,7 +142,10 @@ def scan_trove(
             # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
             # member, holds the image's bytes, which the batch must not keep).
             data = _image_bytes(item)
-            prints = _fingerprints(data, item.display_path) if data is not None else None
+            # On Spark, images already fingerprinted there (prints depend on the bytes alone) are not again.
+            prints = known_prints.get(item.sha256 or "") if data is not None else None
+            if data is not None and prints is None:
+                prints = _fingerprints(data, item.display_path)
             # A PDF is a document and a drawing both: examined as the one, fingerprinted as the other.
             document = examine_item(item, spool)
             if document is None and data is not None:

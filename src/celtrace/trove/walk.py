@@ -10,6 +10,10 @@ path saying so, after the members read before the failure.
 
 Order is deterministic: folder entries, zip and 7z members by name; tar members in stored order, because a
 compressed tar can only be read forwards without decompressing it again.
+
+A walk may be given ``digests`` computed elsewhere (``--engine spark`` hashes a folder's files on executors):
+a regular file found there with the same size and modification time takes its SHA-256 from it and is only
+opened to sniff its first bytes. Anything else, an archive included, is hashed here as always.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -28,21 +32,35 @@ from celtrace.trove.items import ARCHIVE_KINDS, HEAD_BYTES, OFFICE_KINDS, Status
 from celtrace.trove.limits import DEFAULT_LIMITS, Limits, Member, Opener, RefusedError, check_size, refuse_mode
 
 
-def walk(root: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[TroveItem]:
+@dataclass(frozen=True)
+class Digest:
+    """A file's SHA-256 computed elsewhere, valid while the file keeps the size and modification time it had."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+def walk(
+    root: Path, limits: Limits = DEFAULT_LIMITS, digests: Mapping[Path, Digest] | None = None
+) -> Iterator[TroveItem]:
     """Yield one item per file, archive member or refused entry under ``root`` (a folder or a single file).
 
+    ``digests`` (keyed by the path the walk builds, ``root / name / ...``) spares hashing files again.
     Never raises for anything inside the trove: every problem becomes an item with an error status. A root
     that does not exist is the caller's mistake, not the trove's, and raises :class:`InputError`.
     """
     if not os.path.lexists(root):
         raise InputError("no such file or folder", file=str(root))
     if root.is_dir():
-        yield from _walk_folder(root, (), limits)
+        yield from _walk_folder(root, (), limits, digests or {})
     else:
-        yield from _walk_entry(root, (root.name,), limits)
+        yield from _walk_entry(root, (root.name,), limits, digests or {})
 
 
-def _walk_folder(folder: Path, prefix: tuple[str, ...], limits: Limits) -> Iterator[TroveItem]:
+def _walk_folder(
+    folder: Path, prefix: tuple[str, ...], limits: Limits, digests: Mapping[Path, Digest]
+) -> Iterator[TroveItem]:
     if len(prefix) > limits.max_folder_depth:
         yield TroveItem(prefix, Status.TOO_DEEP, f"folder nesting deeper than {limits.max_folder_depth}")
         return
@@ -61,12 +79,14 @@ def _walk_folder(folder: Path, prefix: tuple[str, ...], limits: Limits) -> Itera
             yield TroveItem((*prefix, name), Status.UNREADABLE, f"not readable: {error.strerror}")
             continue
         if stat.S_ISDIR(mode):
-            yield from _walk_folder(path, (*prefix, name + "/"), limits)
+            yield from _walk_folder(path, (*prefix, name + "/"), limits, digests)
         else:
-            yield from _walk_entry(path, (*prefix, name), limits, mode)
+            yield from _walk_entry(path, (*prefix, name), limits, digests, mode)
 
 
-def _walk_entry(path: Path, segments: tuple[str, ...], limits: Limits, mode: int | None = None) -> Iterator[TroveItem]:
+def _walk_entry(
+    path: Path, segments: tuple[str, ...], limits: Limits, digests: Mapping[Path, Digest], mode: int | None = None
+) -> Iterator[TroveItem]:
     if mode is None:
         try:
             mode = path.lstat().st_mode
@@ -77,7 +97,39 @@ def _walk_entry(path: Path, segments: tuple[str, ...], limits: Limits, mode: int
     if refusal is not None:
         yield TroveItem(segments, *refusal)
         return
+    known = digests.get(path)
+    item = _hashed_elsewhere(path, segments, known) if known is not None else None
+    if item is not None:
+        yield item
+        return
     yield from walk_stream(segments, lambda: _open_regular(path), None, None, 0, limits)
+
+
+def _hashed_elsewhere(path: Path, segments: tuple[str, ...], known: Digest) -> TroveItem | None:
+    """The item of a plain file with its digest taken from ``known``, or None: then it is hashed here.
+
+    The file must still have the size and modification time it was hashed at, and be no archive (whose members
+    are walked here); what :func:`walk_stream` would yield for it is yielded, the same item.
+    """
+    try:
+        with _open_regular(path) as stream:
+            status = os.fstat(stream.fileno())
+            if (status.st_size, status.st_mtime_ns) != (known.size, known.mtime_ns):
+                return None
+            head = stream.read(HEAD_BYTES)
+    except Exception:  # unreadable now: the walk's own path reports it
+        return None
+    kind = sniff(head)
+    if kind in ARCHIVE_KINDS:
+        return None
+    return TroveItem(
+        segments,
+        size=known.size,
+        sha256=known.sha256,
+        kind=kind,
+        extension_lies=extension_lies(segments[-1], kind),
+        opener=lambda: _open_regular(path),
+    )
 
 
 def _open_regular(path: Path) -> IO[bytes]:
