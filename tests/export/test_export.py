@@ -14,7 +14,7 @@ from celtrace.export.package import export_case
 from celtrace.export.verify import verify_package
 from celtrace.report.json_report import report_schema
 from celtrace.workspace import Workspace
-from celtrace.workspace.schema import AuditEntry
+from celtrace.workspace.schema import AuditEntry, Trove
 from tests.export.case import ZHANG_EMAIL, ZHANG_PHONE, build_export_case, members
 
 
@@ -55,6 +55,9 @@ def test_package_holds_reports_custody_evidence_and_audit_log(workspace: Workspa
 
 def test_redact_people_replaces_people_no_finding_is_about(workspace: Workspace, tmp_path: Path) -> None:
     build_export_case(workspace, tmp_path / "trove")
+    with workspace.change("trove holder") as change:  # a person held the material
+        for trove in change.session.scalars(select(Trove)):
+            trove.holder = "Zhang Wei"
     package = export_case(workspace, tmp_path / "case.zip", case="found-server", redact="people").path
     files = members(package)
     report_text = files["report.json"].decode("utf-8")
@@ -72,6 +75,8 @@ def test_redact_people_replaces_people_no_finding_is_about(workspace: Workspace,
     assert "[email 1]" in audit_text
     assert report["redaction"] == {"scope": "people", "people": 2, "emails": 1, "phones": 1}
     manifest = json.loads(files["manifest.json"])
+    assert "Zhang Wei" not in files["manifest.json"].decode("utf-8")
+    assert {custody["holder"] for custody in manifest["custody"]} == {zhang["name"]}
     assert manifest["redaction"] == report["redaction"] and manifest["audit"]["redacted_entries"] >= 1
     result = verify_package(package)
     assert result.ok, result.problems
