@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -119,33 +121,44 @@ class _Shape:
 
 def _decode(fp: IO[bytes], name: str, shape: _Shape, max_pixels: int | None) -> list[WorkingImage]:
     limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
-    try:
+    with decoding(name):
         kind = sniff(fp.read(HEAD_BYTES))
         fp.seek(0)
+        # PDFium and OpenCV are imported only when a PDF or a video turns up (together ~0.16 s).
+        if kind == "pdf":
+            from celtrace.assets.pdf_pages import decode_pages
+
+            return decode_pages(fp, name, shape.size, shape.square, limit)
+        if kind in _VIDEO_KINDS:
+            from celtrace.assets.video_frames import decode_frames
+
+            return decode_frames(fp, name, kind.upper(), shape.size, shape.square, limit)
+        with Image.open(fp) as image:
+            if image.format not in FORMATS:
+                raise InputError(f"unsupported image format {image.format}", file=name)
+            return _pages(image, name, shape, limit)
+
+
+@contextmanager
+def decoding(name: str) -> Iterator[None]:
+    """Decode an image inside this block: whatever goes wrong comes out as one ``InputError`` naming ``name``.
+
+    Pillow's other warnings (odd EXIF, truncated chunks) on hostile files would only flood a scan's output,
+    so they are silenced; a bomb, which Pillow merely warns about up to twice ``MAX_IMAGE_PIXELS``, is an error.
+    """
+    try:
         with warnings.catch_warnings():
-            # Pillow's other warnings (odd EXIF, truncated chunks) on hostile files would only flood a scan's
-            # output; a bomb, which Pillow merely warns about up to twice MAX_IMAGE_PIXELS, is an error here.
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # PDFium and OpenCV are imported only when a PDF or a video turns up (together ~0.16 s).
-            if kind == "pdf":
-                from celtrace.assets.pdf_pages import decode_pages
-
-                return decode_pages(fp, name, shape.size, shape.square, limit)
-            if kind in _VIDEO_KINDS:
-                from celtrace.assets.video_frames import decode_frames
-
-                return decode_frames(fp, name, kind.upper(), shape.size, shape.square, limit)
-            with Image.open(fp) as image:
-                if image.format not in FORMATS:
-                    raise InputError(f"unsupported image format {image.format}", file=name)
-                return _pages(image, name, shape, limit)
+            yield
     except InputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise InputError(f"image too large, possible decompression bomb ({error})", file=name) from error
     except UnidentifiedImageError as error:
         raise InputError("not a recognised image", file=name) from error
+    except FileNotFoundError as error:
+        raise InputError("no such file", file=name) from error
     except MemoryError as error:
         raise InputError("image needs more memory than is available", file=name) from error
     except Exception as error:

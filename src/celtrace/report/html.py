@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -85,8 +86,11 @@ def template_context(report: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+@cache
 def render_stylesheet() -> str:
-    """The report's stylesheet on its own: the dashboard serves it, so both show severities alike."""
+    """The report's stylesheet on its own: the dashboard serves it, so both show severities alike.
+
+    Rendered once per process: it depends on nothing but the package, and every page loads it."""
     return (
         environment()
         .get_template("_style.css.j2")

@@ -8,12 +8,12 @@ about the watermark is written into the metadata.
 from __future__ import annotations
 
 import io
-import warnings
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, JpegImagePlugin, PngImagePlugin
 
+from celtrace.assets.images import decoding
 from celtrace.errors import InputError
 
 _LOSSLESS_FALLBACK = "PNG"  # a format Pillow cannot write (PSD, MPO...) becomes PNG, which holds the mark exactly
@@ -26,33 +26,18 @@ def load_image(source: Path | bytes, name: str, max_pixels: int | None = None) -
     refused before its pixels are decoded (``max_pixels``, default Pillow's ``MAX_IMAGE_PIXELS``).
     """
     limit = Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
-    try:
-        with warnings.catch_warnings(), io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as fp:
-            warnings.simplefilter("ignore")
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(fp)
-            width, height = image.size
-            if width <= 0 or height <= 0:
-                raise InputError("image has no pixels", file=name)
-            if limit is not None and width * height > limit:
-                raise InputError(
-                    f"image of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
-                    file=name,
-                )
-            image.load()  # the first frame, decoded while the file is open: the image no longer needs it
-            return image
-    except InputError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise InputError(f"image too large, possible decompression bomb ({error})", file=name) from error
-    except UnidentifiedImageError as error:
-        raise InputError("not a recognised image", file=name) from error
-    except FileNotFoundError as error:
-        raise InputError("no such file", file=name) from error
-    except MemoryError as error:
-        raise InputError("image needs more memory than is available", file=name) from error
-    except Exception as error:  # Pillow's plugins raise many types on malformed data: all mean "broken"
-        raise InputError(f"cannot decode image: {type(error).__name__}: {error}", file=name) from error
+    with decoding(name), io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as fp:
+        image = Image.open(fp)
+        width, height = image.size
+        if width <= 0 or height <= 0:
+            raise InputError("image has no pixels", file=name)
+        if limit is not None and width * height > limit:
+            raise InputError(
+                f"image of {width}x{height} pixels exceeds the limit of {limit} (possible decompression bomb)",
+                file=name,
+            )
+        image.load()  # the first frame, decoded while the file is open: the image no longer needs it
+        return image
 
 
 def save_format(original: Image.Image) -> str:
