@@ -23,10 +23,8 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from celtrace import __version__
-from celtrace.cli import app
 from celtrace.errors import InputError
 from celtrace.trove.items import Status, TroveItem
 from celtrace.trove.limits import Limits
@@ -616,9 +614,3 @@ def test_links_found_are_always_below_the_page_on_its_host(text: str) -> None:
             quote(name.rstrip("/").encode("utf-8", "surrogateescape"), safe="") + "/" * name.endswith("/")
             for name in entry.segments
         )
-
-
-def test_cli_refuses_other_schemes(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["trove", "scan", "ftp://127.0.0.1/files/", "-w", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "only http:// and https:// listings can be scanned" in result.stderr

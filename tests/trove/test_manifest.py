@@ -138,7 +138,9 @@ def test_cli_scans_an_http_listing_like_the_folder_it_serves(workspace, tmp_path
 
 def test_only_http_urls_are_scanned(workspace):
     result = CliRunner().invoke(app, ["trove", "scan", "ftp://127.0.0.1/files/", "-w", str(workspace.path)])
-    assert result.exit_code == 1 and "http://" in result.stderr
+    assert result.exit_code == 1
+    assert "only http:// and https:// listings are scanned on the local engine" in result.stderr
+    assert "add --engine spark" in result.stderr
 
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,8 +21,12 @@ from celtrace.assets.images import SUFFIXES
 from celtrace.assets.matcher import GLOBAL_METHOD
 from celtrace.assets.prints import ImagePrints, prints_of_file
 from celtrace.errors import InputError
+from celtrace.spark.hadoop import is_uri
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
+
+if TYPE_CHECKING:
+    from celtrace.spark.hadoop import HadoopFiles
 
 BATCH = 200
 _EPISODE = re.compile(r"(?i)(?<![a-z0-9])(s\d{1,2}e\d{1,3}|ep?\d{2,4})(?![a-z0-9])")
@@ -40,17 +45,18 @@ class AddSummary:
 
 def add_assets(
     workspace: Workspace,
-    paths: Iterable[Path],
+    paths: Iterable[Path | str],
     production: str,
     episode: str | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_file: Callable[[Path | str], None] | None = None,
     engine: str = "duckdb",
 ) -> AddSummary:
     """Register the images under ``paths`` for ``production``; a file that cannot be read is reported, not fatal.
 
     ``engine`` fingerprints them: ``duckdb`` (the local engine) in this process, or ``spark``
     (``celtrace.spark.prints``), which runs the same fingerprint code on the cluster's executors; what is
-    stored, and in which order, is the same.
+    stored, and in which order, is the same. On ``spark`` a path may also be a URI on one of Spark's Hadoop file
+    systems (``s3a://bucket/frames/``), listed through them and read by the executors alone.
     """
     if not production.strip():
         raise InputError("--production must name the production")
@@ -59,14 +65,16 @@ def add_assets(
     summary = AddSummary()
     with workspace.session() as session:
         known = set(session.scalars(select(Asset.sha256)))
-    files = list(image_files(paths))
     if engine == "spark":
+        from celtrace.spark.hadoop import HadoopFiles
         from celtrace.spark.prints import fingerprint_on_spark
+        from celtrace.spark.session import spark_session
 
-        printed = fingerprint_on_spark(workspace.settings.spark_master, files, known)
+        hadoop = HadoopFiles(spark_session(workspace.settings.spark_master))
+        printed = fingerprint_on_spark(workspace.settings.spark_master, list(_spark_images(paths, hadoop)), known)
     else:
-        printed = _fingerprinted(files, known)
-    batch: list[tuple[Path, str, int, ImagePrints]] = []
+        printed = _fingerprinted(list(image_files(local_paths(paths))), known)
+    batch: list[tuple[Path | str, str, int, ImagePrints]] = []
     for path, digest, size, prints in printed:
         if on_file:
             on_file(path)
@@ -85,8 +93,9 @@ def add_assets(
     return summary
 
 
-Printed = tuple[Path, str, int, ImagePrints | str | None]
-"""A file, its SHA-256 and size, and its prints: an error message when it cannot be read, None when known."""
+Printed = tuple[Path | str, str, int, ImagePrints | str | None]
+"""A file (a local path or a URI), its SHA-256 and size, and its prints: an error message when it cannot be
+read, None when known."""
 
 
 def fingerprints(
@@ -133,7 +142,7 @@ def _fingerprinted(files: Iterable[Path], known: set[str]) -> Iterator[Printed]:
 
 
 def _store(
-    workspace: Workspace, batch: list[tuple[Path, str, int, ImagePrints]], production: str, episode: str | None
+    workspace: Workspace, batch: list[tuple[Path | str, str, int, ImagePrints]], production: str, episode: str | None
 ) -> int:
     if not batch:
         return 0
@@ -173,15 +182,16 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _find(pattern: re.Pattern[str], path: Path) -> str | None:
+def _find(pattern: re.Pattern[str], path: Path | str) -> str | None:
     """The last match of ``pattern`` in the path (the file name wins over its folders)."""
     found = pattern.findall(str(path))
     return found[-1].upper() if found else None
 
 
-def _scene(path: Path) -> str | None:
+def _scene(path: Path | str) -> str | None:
     """Scene and cut as the file name gives them: ``sc012_cut003.png`` → ``SC012 CUT003``."""
-    scene, cut = _find(_SCENE, Path(path.name)), _find(_CUT, Path(path.name))
+    name = str(path).rsplit("/", 1)[-1]
+    scene, cut = _find(_SCENE, name), _find(_CUT, name)
     return " ".join(part for part in (scene and f"SC{scene}", cut and f"CUT{cut}") if part) or None
 
 
@@ -194,3 +204,24 @@ def image_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         else:
             yield path
+
+
+def local_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """The paths as local ones; a URI is an :class:`InputError`, since only Spark reads its file systems."""
+    for path in paths:
+        if is_uri(path):
+            raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
+        yield Path(path)
+
+
+def _spark_images(paths: Iterable[Path | str], hadoop: HadoopFiles) -> Iterator[Path | str]:
+    """As :func:`image_files`, and a URI's images listed through Spark's Hadoop file systems, kept as URIs."""
+    for path in paths:
+        if not is_uri(path):
+            yield from image_files([Path(path)])
+        elif hadoop.is_file(str(path)):  # a file named is read whatever its suffix, as a local one is
+            yield from (file.uri for file in hadoop.list(str(path)))
+        else:
+            yield from (
+                file.uri for file in hadoop.list(str(path)) if PurePosixPath(file.name).suffix.lower() in SUFFIXES
+            )

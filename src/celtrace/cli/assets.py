@@ -17,7 +17,12 @@ assets_app = typer.Typer(help="The registry of drawings the studio sends out.", 
 
 @assets_app.command("add")
 def assets_add(
-    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (PNG, JPEG, TIFF, BMP, GIF, WebP).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Image files or folders (PNG, JPEG, TIFF, BMP, GIF, WebP); with --engine spark also s3a:// etc."
+        ),
+    ],
     production: Annotated[str, typer.Option(help="The production the drawings belong to.")],
     episode: Annotated[str | None, typer.Option(help="Episode (default: read from the path, e.g. S01E04).")] = None,
     engine: EngineOption = "duckdb",
@@ -26,11 +31,17 @@ def assets_add(
 ) -> None:
     """Register drawings with their fingerprints; registering the same file again changes nothing."""
     from celtrace.assets.registry import add_assets
+    from celtrace.spark.hadoop import as_input
 
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("fingerprinting", total=None)
         summary = add_assets(
-            ws, paths, production, episode, on_file=lambda _path: progress.advance(task), engine=engine
+            ws,
+            [as_input(path) for path in paths],
+            production,
+            episode,
+            on_file=lambda _path: progress.advance(task),
+            engine=engine,
         )
     if json_output:
         print_json(

@@ -16,7 +16,10 @@ logs_app = typer.Typer(help="Access logs of portals, CDNs and file servers.", no
 
 @logs_app.command("import")
 def logs_import(
-    paths: Annotated[list[Path], typer.Argument(help="Log files or folders; gzip is read transparently.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Log files or folders; gzip is read transparently. With --engine spark, also s3a:// etc."),
+    ],
     source: Annotated[str, typer.Option(help="Where the logs come from, e.g. asset-portal or delivery-bucket.")],
     log_format: Annotated[
         str, typer.Option("--format", help="auto (sniffed from the first lines) or a format name.")
@@ -39,6 +42,7 @@ def logs_import(
     """Read, enrich and store the events of each file; importing a file again changes nothing."""
     from celtrace.logs.formats import ReaderOptions
     from celtrace.logs.importer import FileResult, import_logs
+    from celtrace.spark.hadoop import as_input
 
     field_map: dict[str, str] = {}
     for pair in field or []:
@@ -61,7 +65,15 @@ def logs_import(
     with opened(workspace) as ws, Progress(disable=not show_progress(json_output), transient=True) as progress:
         task = progress.add_task("importing", total=None)
         results = import_logs(
-            ws, paths, source, log_format, options, on_file=show, mmdb=mmdb, asn_mmdb=asn_mmdb, engine=engine
+            ws,
+            [as_input(path) for path in paths],
+            source,
+            log_format,
+            options,
+            on_file=show,
+            mmdb=mmdb,
+            asn_mmdb=asn_mmdb,
+            engine=engine,
         )
     if any(result.error for result in results):
         raise typer.Exit(1)

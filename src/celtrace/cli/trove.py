@@ -19,7 +19,13 @@ trove_app = typer.Typer(
 
 @trove_app.command("scan")
 def trove_scan(
-    root: Annotated[str, typer.Argument(help="A folder, an archive, or the http(s):// URL of a directory listing.")],
+    root: Annotated[
+        str,
+        typer.Argument(
+            help="A folder, an archive, the http(s):// URL of a directory listing, or with --engine spark an "
+            "s3a://, hdfs:// (any Hadoop file system's) folder."
+        ),
+    ],
     case: Annotated[str | None, typer.Option(help="Case name (default: the folder's name).")] = None,
     holder: Annotated[
         str | None,
@@ -42,18 +48,17 @@ def trove_scan(
     are no registered drawing, read by OCR, up to --ocr-images of them.
 
     With --engine spark a folder's files are hashed and fingerprinted on Spark; the manifest is the same.
-    Web listings are scanned with the local engine only.
+    Web listings are scanned with the local engine only; s3a:// and other Hadoop URIs with Spark only.
     """
+    from celtrace.spark.hadoop import is_uri
     from celtrace.trove.manifest import scan_trove
     from celtrace.workspace.schema import TroveItemRow
 
     target: Path | str
     if root.lower().startswith(("http://", "https://")):
         target = root  # an HTTP directory listing, walked by celtrace.trove.listing
-    elif "://" in root:
-        raise InputError(
-            "only http:// and https:// listings can be scanned: download it and scan the folder", file=root
-        )
+    elif is_uri(root):
+        target = root  # a Hadoop file system's (s3a://, hdfs://), read by Spark: scan_trove says if it cannot
     else:
         target = Path(root)
         if not target.exists():

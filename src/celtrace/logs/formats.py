@@ -10,6 +10,7 @@ every family's sniffing and reading needs.
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from celtrace.errors import InputError
 
 SNIFF_LINES = 20
 """Lines read from the top of a file to recognise its format."""
+
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -57,31 +60,41 @@ def head_lines(path: Path, count: int = SNIFF_LINES) -> list[str]:
     """The first non-empty lines of a log file, gzip or not, decoded leniently."""
     try:
         with path.open("rb") as raw:
-            magic = raw.read(2)
-        opener = gzip.open if magic == b"\x1f\x8b" else open
+            return read_head_lines(raw, str(path), count)
+    except OSError as error:
+        raise InputError(f"cannot read log file: {error}", file=str(path)) from error
+
+
+def read_head_lines(raw: io.BufferedReader, name: str, count: int = SNIFF_LINES) -> list[str]:
+    """The first non-empty lines of an open log stream (a local file, or one on a Hadoop file system)."""
+    try:
+        handle: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if raw.peek(2)[:2] == GZIP_MAGIC else raw
         lines: list[str] = []
-        with opener(path, "rb") as handle:
-            for chunk in handle:
-                text = chunk.decode("utf-8", "replace").rstrip("\r\n")
-                if text.strip():
-                    lines.append(text)
-                if len(lines) >= count:
-                    break
+        for chunk in handle:
+            text = chunk.decode("utf-8", "replace").rstrip("\r\n")
+            if text.strip():
+                lines.append(text)
+            if len(lines) >= count:
+                break
         return lines
     except (OSError, EOFError) as error:
-        raise InputError(f"cannot read log file: {error}", file=str(path)) from error
+        raise InputError(f"cannot read log file: {error}", file=name) from error
 
 
 def sniff(path: Path) -> Format:
     """The format of the log file at ``path``; a file no format recognises is an :class:`InputError`."""
-    lines = head_lines(path)
+    return sniff_lines(head_lines(path), str(path))
+
+
+def sniff_lines(lines: list[str], name: str) -> Format:
+    """The format of the log file ``name`` whose first lines are ``lines``."""
     if not lines:
-        raise InputError("empty file: no log lines", file=str(path))
+        raise InputError("empty file: no log lines", file=name)
     for fmt in formats().values():
         if fmt.sniff(lines):
             return fmt
     known = ", ".join(formats())
-    raise InputError(f"not a log format celtrace reads (known: {known}); use --format to force one", file=str(path))
+    raise InputError(f"not a log format celtrace reads (known: {known}); use --format to force one", file=name)
 
 
 def mostly(lines: list[str], test: Callable[[str], bool], share: float = 0.8) -> bool:
@@ -92,4 +105,4 @@ def mostly(lines: list[str], test: Callable[[str], bool], share: float = 0.8) ->
 def is_gzip(path: Path) -> bool:
     """True when the file starts with gzip's magic bytes, whatever its name says."""
     with path.open("rb") as raw:
-        return raw.read(2) == b"\x1f\x8b"
+        return raw.read(2) == GZIP_MAGIC

@@ -22,16 +22,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from sqlalchemy import select
 
 from celtrace.errors import InputError
 from celtrace.logs.enrich import ENRICHED, Enricher
-from celtrace.logs.formats import Format, ReaderOptions, formats, sniff
+from celtrace.logs.formats import Format, ReaderOptions, formats, read_head_lines, sniff, sniff_lines
+from celtrace.spark.hadoop import RemoteFile, is_uri
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import LogFile
+
+if TYPE_CHECKING:
+    from celtrace.spark.hadoop import HadoopFiles
 
 SAMPLES = 20
 """Rejected lines kept as samples per file."""
@@ -64,7 +68,7 @@ class FileResult:
 
 def import_logs(
     workspace: Workspace,
-    paths: Iterable[Path],
+    paths: Iterable[Path | str],
     source: str,
     format_name: str | None = None,
     options: ReaderOptions | None = None,
@@ -80,6 +84,8 @@ def import_logs(
     ``asn_mmdb`` are MaxMind City and ASN databases, for regions, cities and AS numbers. ``engine`` reads,
     enriches and writes the events: ``duckdb`` in this process, or ``spark`` (``celtrace.spark.logs``), which
     writes the same rows as a folder of Parquet parts; either way the store records the file the same way.
+    On ``spark``, a path may also be a URI on one of Spark's Hadoop file systems (``s3a://bucket/logs/``), listed
+    and hashed through them (``celtrace.spark.hadoop``).
     """
     if not source.strip():
         raise InputError("--source must name where the logs come from (e.g. asset-portal)")
@@ -89,24 +95,31 @@ def import_logs(
     forced = _format(format_name)
     results: list[FileResult] = []
     cache = _cache(workspace)
-    write = _write_duckdb
+    write: Writer = _write_duckdb
+    hadoop: HadoopFiles | None = None
     if engine == "spark":
+        from celtrace.spark.hadoop import HadoopFiles
         from celtrace.spark.logs import SparkWriter
 
-        write = SparkWriter.start(workspace.settings.spark_master)
-    for path in _files(paths):
+        spark_writer = SparkWriter.start(workspace.settings.spark_master)
+        write, hadoop = spark_writer, HadoopFiles(spark_writer.spark)
+    for path, remote_digest in _files(paths, hadoop):
         try:
-            digest, size = _sha256(path)
+            if isinstance(path, Path):
+                digest, size = _sha256(path)
+            else:
+                digest, size = remote_digest or "", path.size
             done = _done(workspace, source, digest)
             if done is not None:
                 result = FileResult(
                     str(path), source, done.format, digest, True, done.lines, done.events, done.rejected
                 )
             else:
-                fmt = forced or sniff(path)
+                fmt = forced or _sniff(path, hadoop)
                 target = Target.of(workspace, source, digest)
-                counts = write(target, fmt, path, options, Enrichment(cache, mmdb, asn_mmdb), source)
-                result = _record(workspace, target, counts, path, source, fmt, digest, size)
+                name = path if isinstance(path, Path) else path.uri
+                counts = write(target, fmt, name, options, Enrichment(cache, mmdb, asn_mmdb), source)
+                result = _record(workspace, target, counts, str(path), source, fmt, digest, size)
         except InputError as error:
             result = FileResult(str(path), source, "", "", False, 0, 0, 0, error=str(error))
         results.append(result)
@@ -170,13 +183,15 @@ class Counts:
     samples: list[dict[str, Any]]
 
 
-Writer = Callable[[Target, Format, Path, ReaderOptions, Enrichment, str], Counts]
-"""Reads a file, writes its events and enriched addresses to the target's partial paths, and counts them."""
+Writer = Callable[[Target, Format, Path | str, ReaderOptions, Enrichment, str], Counts]
+"""Reads a file (a local path, or a URI Spark reads), writes its events and enriched addresses to the target's
+partial paths, and counts them."""
 
 
 def _write_duckdb(
-    target: Target, fmt: Format, path: Path, options: ReaderOptions, enrichment: Enrichment, source: str
+    target: Target, fmt: Format, name: Path | str, options: ReaderOptions, enrichment: Enrichment, source: str
 ) -> Counts:
+    path = Path(name)  # URIs never come here: only the Spark engine takes them
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     try:
         return _write(con, fmt.read(con, path, options), enrichment.enricher(con), target, path, source)
@@ -230,15 +245,15 @@ def _write(
 
 
 def _record(
-    workspace: Workspace, target: Target, counts: Counts, path: Path, source: str, fmt: Format, digest: str, size: int
+    workspace: Workspace, target: Target, counts: Counts, path: str, source: str, fmt: Format, digest: str, size: int
 ) -> FileResult:
     """Record the written file in the store (with its audit entry), then give its Parquet their final names."""
     lines, parsed = counts.lines, counts.parsed
-    with workspace.change("logs import", source=source, file=str(path), sha256=digest, format=fmt.name) as change:
+    with workspace.change("logs import", source=source, file=path, sha256=digest, format=fmt.name) as change:
         change.session.add(
             LogFile(
                 source=source,
-                path=str(path),
+                path=path,
                 sha256=digest,
                 format=fmt.name,
                 size=size,
@@ -254,7 +269,7 @@ def _record(
         )
     target.addresses.replace(addresses_of(target.final))
     target.events.replace(target.final)
-    return FileResult(str(path), source, fmt.name, digest, False, lines, parsed, lines - parsed)
+    return FileResult(path, source, fmt.name, digest, False, lines, parsed, lines - parsed)
 
 
 def addresses_of(events: Path) -> Path:
@@ -315,14 +330,33 @@ def _format(name: str | None) -> Format | None:
     return known[name]
 
 
-def _files(paths: Iterable[Path]) -> Iterator[Path]:
+def _files(paths: Iterable[Path | str], hadoop: HadoopFiles | None) -> Iterator[tuple[Path | RemoteFile, str | None]]:
+    """Each file under ``paths``, in order, with its SHA-256 when it was hashed elsewhere (Spark's executors)."""
     for path in paths:
+        if is_uri(path):
+            if hadoop is None:
+                raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
+            listed = [file for file in hadoop.list(str(path)) if not file.name.startswith(".")]
+            digests = hadoop.digests(listed)
+            yield from ((file, digests[file.uri]) for file in listed)
+            continue
+        path = Path(path)
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            yield from (
+                (p, None) for p in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            )
         else:
-            yield path
+            yield path, None
+
+
+def _sniff(path: Path | RemoteFile, hadoop: HadoopFiles | None) -> Format:
+    if isinstance(path, Path):
+        return sniff(path)
+    assert hadoop is not None  # a remote file was listed by it
+    with hadoop.open(path.uri) as stream:
+        return sniff_lines(read_head_lines(stream, path.uri), path.uri)
 
 
 def _sha256(path: Path) -> tuple[str, int]:

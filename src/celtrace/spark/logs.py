@@ -34,8 +34,9 @@ import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 from celtrace.errors import InputError
 from celtrace.logs import events
 from celtrace.logs.enrich import ENRICHED
-from celtrace.logs.formats import Format, ReaderOptions, formats, is_gzip
+from celtrace.logs.formats import GZIP_MAGIC, Format, ReaderOptions, formats, is_gzip
 from celtrace.logs.importer import SAMPLES, Counts, Enrichment, Target
+from celtrace.spark.hadoop import HadoopFiles
 from celtrace.spark.session import read_path, spark_session
 
 if TYPE_CHECKING:
@@ -74,9 +75,9 @@ class SparkWriter:
         return cls(spark_session(master))
 
     def __call__(
-        self, target: Target, fmt: Format, path: Path, options: ReaderOptions, enrichment: Enrichment, source: str
+        self, target: Target, fmt: Format, path: Path | str, options: ReaderOptions, enrichment: Enrichment, source: str
     ) -> Counts:
-        """Write ``path``'s events and enriched addresses to ``target``'s partial folders, and count them."""
+        """Write the events and enriched addresses of ``path`` (local, or a URI) to ``target``'s partial folders."""
         from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
         try:
@@ -110,13 +111,19 @@ class SparkWriter:
         samples = [{"line": row["line"], "text": row["raw"]} for row in rejected]
         return Counts(lines, parsed_lines, first, last, samples)
 
-    def _parsed(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
-        if fmt.name in SPLITTABLE and not is_gzip(path):
+    def _parsed(self, fmt: Format, path: Path | str, options: ReaderOptions) -> DataFrame:
+        if fmt.name in SPLITTABLE and not self._is_gzip(path):
             return self._split(fmt, path, options)
         whole = self.spark.read.format("binaryFile").load(read_path(path))
         return whole.select("content", "modificationTime").mapInArrow(_WholeFile(fmt.name, options), EVENTS_SCHEMA)
 
-    def _split(self, fmt: Format, path: Path, options: ReaderOptions) -> DataFrame:
+    def _is_gzip(self, path: Path | str) -> bool:
+        if isinstance(path, Path):
+            return is_gzip(path)
+        with HadoopFiles(self.spark).open(path) as stream:
+            return stream.read(2) == GZIP_MAGIC
+
+    def _split(self, fmt: Format, path: Path | str, options: ReaderOptions) -> DataFrame:
         from pyspark.sql import functions as F  # noqa: N812
 
         lines = (

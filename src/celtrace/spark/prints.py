@@ -13,7 +13,7 @@ order as on the local engine; ``toLocalIterator`` brings one partition at a time
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,12 +26,13 @@ from celtrace.assets.local_features import LocalFeatures
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
 from celtrace.spark.session import read_path, spark_session
+from celtrace.trove.items import HEAD_BYTES
 
 if TYPE_CHECKING:
     from celtrace.assets.registry import Printed
 
 SCHEMA = (
-    "order INT, path STRING, sha256 STRING, size BIGINT, error STRING, "
+    "order INT, path STRING, sha256 STRING, size BIGINT, head BINARY, error STRING, "
     "global ARRAY<STRUCT<page: INT, quality: INT, variants: ARRAY<BINARY>>>, "
     "local ARRAY<STRUCT<page: INT, width: INT, height: INT, points: BINARY, descriptors: BINARY>>"
 )
@@ -43,6 +44,7 @@ _ARROW = pa.schema(
         ("path", pa.string()),
         ("sha256", pa.string()),
         ("size", pa.int64()),
+        ("head", pa.binary()),
         ("error", pa.string()),
         (
             "global",
@@ -67,17 +69,37 @@ _ARROW = pa.schema(
 
 
 def fingerprint_on_spark(
-    master: str, files: list[Path], known: set[str], *, any_error: bool = False
+    master: str, files: Sequence[Path | str], known: set[str], *, any_error: bool = False
 ) -> Iterator[Printed]:
     """Each file's path, digest, size and prints (or error message, or None when ``known``), in ``files`` order.
 
-    ``any_error`` makes whatever a decoder raises an error message, not only :class:`InputError`: a trove's
-    hostile bytes must not fail the whole job.
+    ``files`` are local paths or URIs as :class:`~celtrace.spark.hadoop.HadoopFiles` lists them. ``any_error``
+    makes whatever a decoder raises an error message, not only :class:`InputError`: a trove's hostile bytes must
+    not fail the whole job.
     """
+    for read in read_on_spark(master, files, known, any_error=any_error):
+        yield read.file, read.sha256, read.size, read.prints
+
+
+@dataclass(frozen=True)
+class SparkRead:
+    """What the executors made of one file: digest, size, first bytes (for sniffing its type), prints."""
+
+    file: Path | str
+    sha256: str
+    size: int
+    head: bytes
+    prints: ImagePrints | str | None
+
+
+def read_on_spark(
+    master: str, files: Sequence[Path | str], known: set[str], *, any_error: bool = False
+) -> Iterator[SparkRead]:
+    """As :func:`fingerprint_on_spark`, with each file's first :data:`HEAD_BYTES` bytes."""
     if not files:
         return
     spark = spark_session(master)
-    order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
+    order = {_key(str(path if isinstance(path, str) else path.absolute())): number for number, path in enumerate(files)}
     known_digests = spark.sparkContext.broadcast(frozenset(known))
     images = spark.read.format("binaryFile").load([read_path(path) for path in files])
     printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests, any_error), SCHEMA)
@@ -85,7 +107,7 @@ def fingerprint_on_spark(
         # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
         # (memory, then disk) once made, and the sort reads them there.
         for row in printed.localCheckpoint().orderBy("order").toLocalIterator():
-            yield files[row["order"]], row["sha256"], row["size"], _prints(row)
+            yield SparkRead(files[row["order"]], row["sha256"], row["size"], bytes(row["head"]), _prints(row))
     except Exception as error:  # a task's failure reaches here wrapped in Spark's types
         if isinstance(error, InputError | EngineError):
             raise
@@ -146,6 +168,7 @@ class _Fingerprinter:
                     "path": key,
                     "sha256": digest,
                     "size": len(content),
+                    "head": content[:HEAD_BYTES],
                     "error": None,
                     "global": None,
                     "local": None,

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from celtrace.errors import EngineError
@@ -43,6 +44,10 @@ LOCAL_CONFIG: dict[str, str] = {
 }
 
 
+LOG4J = Path(__file__).with_name("log4j2.properties")
+"""The driver's log settings: errors only (Spark's default profile prints warnings a user cannot act on)."""
+
+
 def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSession:
     """The process's SparkSession, started on ``master`` if none runs yet; :class:`EngineError` if it cannot start."""
     try:
@@ -59,7 +64,9 @@ def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSes
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise EngineError("--engine spark needs Java 17 or later: no java on PATH and JAVA_HOME is not set")
     builder = SparkSession.builder.master(master).appName("celtrace")
-    for key, value in {**BASE_CONFIG, **(LOCAL_CONFIG if master.startswith("local") else {}), **(config or {})}.items():
+    quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"}
+    settings = {**BASE_CONFIG, **quiet, **(LOCAL_CONFIG if master.startswith("local") else {}), **(config or {})}
+    for key, value in settings.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()

@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import cache, partial
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from celtrace.assets.images import DECODABLE_KINDS
 from celtrace.assets.matcher import GLOBAL_METHOD, global_index
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import InputError
+from celtrace.spark.hadoop import is_uri
 from celtrace.trove.documents import DocumentResult, examine_item
 from celtrace.trove.items import TroveItem
 from celtrace.trove.limits import DEFAULT_LIMITS, OCR_IMAGES, Limits
@@ -90,15 +92,28 @@ def scan_trove(
     """
     if engine not in ("duckdb", "spark"):
         raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
-    known_prints: dict[str, ImagePrints] = {}
+    known_prints: dict[str, ImagePrints | None] = {}  # by digest, made on Spark; None: would not decode
+    spool = workspace.path / "tmp"
     if isinstance(root, str) and _is_url(root):
         if engine == "spark":
             raise InputError("--engine spark scans folders and files, not web listings: scan it with --engine duckdb")
         root_text = root
         case = case or urlsplit(root).netloc
-        spool = workspace.path / "tmp"
         spool.mkdir(exist_ok=True)
         items: Iterable[TroveItem] = walk_listing(root, limits, spool_dir=spool)
+    elif is_uri(root):
+        if engine != "spark":
+            raise InputError(
+                "only http:// and https:// listings are scanned on the local engine; other URIs (s3a://, hdfs://) "
+                "are read through Spark's file systems: add --engine spark",
+                file=str(root),
+            )
+        from celtrace.spark.trove import walk_on_spark
+
+        root_text = str(root)
+        parts = urlsplit(root_text)
+        case = case or PurePosixPath(parts.path).name or parts.netloc or root_text
+        items, known_prints = walk_on_spark(spark_master, root_text, limits, MAX_IMAGE_BYTES, spool)
     else:
         local = Path(root).resolve()
         root_text = str(local)
@@ -127,7 +142,6 @@ def scan_trove(
         ocr = ImageOcr(global_index(session) if ocr_images > 0 else HashIndex(), ocr_images)
     recorded = already = problems = 0
     batch: list[_Entry] = []
-    spool = workspace.path / "tmp"
     # Watermarks are read now, while the image's bytes are at hand: the trove may be an archive or a web
     # listing that analyze cannot open again. Only when something was ever delivered.
     with workspace.session() as reading:
@@ -139,13 +153,15 @@ def scan_trove(
                 already += 1
                 continue
             seen.add(item.display_path)
-            # Now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a 7z
-            # member, holds the image's bytes, which the batch must not keep).
-            data = _image_bytes(item)
+            # Read now, while the walk stands on the item: its opener is gone once the walk moves on (and, for a
+            # 7z member, holds the image's bytes, which the batch must not keep). Read once, and only when needed:
+            # on Spark the prints were made on the executors, and a remote file's bytes cross to here slowly.
+            data = cache(partial(_image_bytes, item)) if _decodable(item) else None
             # On Spark, images already fingerprinted there (prints depend on the bytes alone) are not again.
-            prints = known_prints.get(item.sha256 or "") if data is not None else None
-            if data is not None and prints is None:
-                prints = _fingerprints(data, item.display_path)
+            prints = None
+            if data is not None:
+                known = item.sha256 in known_prints
+                prints = known_prints[item.sha256 or ""] if known else _fingerprints(data(), item.display_path)
             # A PDF is a document and a drawing both: examined as the one, fingerprinted as the other.
             document = examine_item(item, spool)
             if document is None and data is not None:
@@ -174,10 +190,14 @@ class _Entry:
     mark: Attribution | None
 
 
+def _decodable(item: TroveItem) -> bool:
+    """Whether the item is an image the scan decodes (fingerprints, OCR, watermark)."""
+    return item.ok and item.kind in DECODABLE_KINDS and item.opener is not None and (item.size or 0) <= MAX_IMAGE_BYTES
+
+
 def _image_bytes(item: TroveItem) -> bytes | None:
-    """The bytes of an image item the scan decodes, or None for any other item."""
-    if not item.ok or item.kind not in DECODABLE_KINDS or item.opener is None or (item.size or 0) > MAX_IMAGE_BYTES:
-        return None
+    """The bytes of a decodable image item, or None when they cannot be read again."""
+    assert item.opener is not None
     try:
         with item.opener() as stream:
             return stream.read(MAX_IMAGE_BYTES + 1)
@@ -185,8 +205,10 @@ def _image_bytes(item: TroveItem) -> bytes | None:
         return None
 
 
-def _fingerprints(data: bytes, name: str) -> ImagePrints | None:
-    """Fingerprints of an image, or None: an image that will not decode is still in custody."""
+def _fingerprints(data: bytes | None, name: str) -> ImagePrints | None:
+    """Fingerprints of an image, or None: an image that will not decode (or be read) is still in custody."""
+    if data is None:
+        return None
     try:
         return prints_of_bytes(data, name)
     except Exception:  # hostile bytes: decoders raise almost anything; the item stays recorded without them
@@ -194,7 +216,8 @@ def _fingerprints(data: bytes, name: str) -> ImagePrints | None:
 
 
 def _is_url(root: str) -> bool:
-    return "://" in root
+    """Whether ``root`` is a web listing's URL (other schemes are Hadoop file systems, read by Spark)."""
+    return root.lower().startswith(("http://", "https://"))
 
 
 def _append(

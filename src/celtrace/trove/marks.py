@@ -9,6 +9,7 @@ deliveries already recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -37,13 +38,18 @@ class TroveMarks:
         attributor = Attributor(session, existing_key(session))
         return None if attributor.empty else cls(AssetMatcher(session), attributor)
 
-    def read(self, data: bytes, prints: ImagePrints, name: str) -> Attribution | None:
-        """The mark of one image, or None when it matches no delivered drawing or cannot be decoded."""
+    def read(self, data: Callable[[], bytes | None], prints: ImagePrints, name: str) -> Attribution | None:
+        """The mark of one image, or None when it matches no delivered drawing or cannot be decoded.
+
+        ``data`` reads the image's bytes, only when a delivered drawing matches."""
         matches = self.attributor.delivered(self.matcher.match_prints(prints))
         if not matches:
             return None
+        image = data()
+        if image is None:
+            return None
         try:
-            return self.attributor.attribute(partial(load_image, data, name), matches)
+            return self.attributor.attribute(partial(load_image, image, name), matches)
         except InputError:
             return None  # fingerprinted, so decodable; a second decode failing is the file's fault, not the scan's
 

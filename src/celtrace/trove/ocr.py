@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -51,15 +52,21 @@ class ImageOcr:
                     return False
         return True
 
-    def examine(self, item: TroveItem, data: bytes, prints: ImagePrints | None, spool: Path) -> DocumentResult | None:
-        """OCR the image and examine its text if it is wanted and the limit allows; None otherwise."""
+    def examine(
+        self, item: TroveItem, data: Callable[[], bytes | None], prints: ImagePrints | None, spool: Path
+    ) -> DocumentResult | None:
+        """OCR the image (its bytes read by ``data`` only then) and examine its text if it is wanted and the limit
+        allows; None otherwise."""
         if not self.wants(item, prints):
             return None
         if self.read >= self.limit:
             self.over_limit += 1
             return None
+        image = data()
+        if image is None:
+            return None  # not readable a second time: the item stays recorded without a text
         self.read += 1
-        return examine_spooled(item, lambda out: _bounded(data, out), spool)
+        return examine_spooled(item, lambda out: _bounded(image, out), spool)
 
 
 def _bounded(data: bytes, out: IO[bytes]) -> None:
