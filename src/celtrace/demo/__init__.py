@@ -38,8 +38,12 @@ class DemoCase:
     findings: int
 
 
-def build_demo(settings: Settings) -> DemoCase:
-    """Build the demo case in a fresh workspace, analyse it and write the HTML and JSON reports."""
+def build_demo(settings: Settings, engine: str = "duckdb") -> DemoCase:
+    """Build the demo case in a fresh workspace, analyse it and write the HTML and JSON reports.
+
+    ``engine`` registers the drawings, scans the found dump, imports the portal log and runs the log queries:
+    ``spark`` tells the same story at scale-out (Spark on ``settings.spark_master``), with the same findings.
+    """
     from celtrace.chain.importer import import_chain_file
     from celtrace.detectors.runner import analyze
     from celtrace.lists.store import load_lists
@@ -57,9 +61,9 @@ def build_demo(settings: Settings) -> DemoCase:
             ofac = [lists / name for name in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")]
             load_lists(workspace, ofac, published=OFAC_PUBLISHED)
             load_lists(workspace, [lists / "un-consolidated-dprk.xml"])
-        _leak(workspace)
-        _portal_logs(workspace)
-        analysis = analyze(workspace)
+        _leak(workspace, engine)
+        _portal_logs(workspace, engine)
+        analysis = analyze(workspace, engine=engine)
         reports = workspace.files / "reports"
         reports.mkdir(parents=True, exist_ok=True)
         write_report(workspace, "json", reports / "report.json")
@@ -69,7 +73,7 @@ def build_demo(settings: Settings) -> DemoCase:
     return DemoCase(settings.workspace, report, len(analysis.findings))
 
 
-def _leak(workspace: Workspace) -> None:
+def _leak(workspace: Workspace, engine: str) -> None:
     """Draw episode S01E04, register it, deliver it, and leave copies of some drawings in a found server dump.
 
     The studio sends watermarked layouts to Hanbit Motion Works and, through the asset portal, to Bright Lotus
@@ -87,7 +91,7 @@ def _leak(workspace: Workspace) -> None:
     layouts.mkdir(parents=True, exist_ok=True)
     for cut in range(1, 9):
         drawing(cut).save(layouts / f"sc{10 + cut // 3:03d}_cut{cut:03d}.png")
-    add_assets(workspace, [layouts], "Skyward Tails")
+    add_assets(workspace, [layouts], "Skyward Tails", engine=engine)
     outbox = workspace.files / "demo" / "outbox"
     deliver(workspace, [layouts], "hanbit-motion", outbox / "hanbit-motion", note="S01E04 layouts")
     delivered = outbox / "bright-lotus"
@@ -125,10 +129,10 @@ def _leak(workspace: Workspace) -> None:
         scan = instructions.scanned_note()
         if scan is not None:
             archive.writestr("notes/scan_0215.pdf", scan)
-    scan_trove(workspace, dump, "found-server-2024")
+    scan_trove(workspace, dump, "found-server-2024", engine=engine, spark_master=workspace.settings.spark_master)
 
 
-def _portal_logs(workspace: Workspace) -> None:
+def _portal_logs(workspace: Workspace, engine: str) -> None:
     """Write six weeks of the asset portal's access log and a small city database, and import the log."""
     from celtrace.demo.city_database import CityNetwork, write_city_database
     from celtrace.demo.portal_log import CITIES, write_portal_log
@@ -144,7 +148,7 @@ def _portal_logs(workspace: Workspace) -> None:
             for cidr, region, city, latitude, longitude in CITIES
         ],
     )
-    import_logs(workspace, [log], "asset-portal", mmdb=cities)
+    import_logs(workspace, [log], "asset-portal", mmdb=cities, engine=engine)
 
 
 def _make_room(settings: Settings) -> None:

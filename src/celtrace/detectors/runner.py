@@ -35,7 +35,7 @@ def analyze(
     ``engine`` runs the queries over the logs' events: ``duckdb`` in process, or ``spark`` where
     ``Settings.spark_master`` says; the findings, and how they are stored, are the same.
     """
-    from celtrace.logs.engine import ENGINES
+    from celtrace.logs.engine import ENGINES, engine_label
 
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
@@ -52,23 +52,27 @@ def analyze(
                     findings.setdefault(finding.id, finding)
         finally:
             view.close()
-    return store_run(workspace, [d.rule for d in detectors], findings.values(), started)
+    label = engine_label(engine, workspace.settings)
+    return store_run(workspace, [d.rule for d in detectors], findings.values(), started, label)
 
 
-def store_run(workspace: Workspace, rules: Sequence[str], findings: Iterable[Finding], started: str) -> Analysis:
+def store_run(
+    workspace: Workspace, rules: Sequence[str], findings: Iterable[Finding], started: str, engine: str = "duckdb"
+) -> Analysis:
     """Store findings as one run of ``rules``, most severe first, in one transaction.
 
     ``analyze`` calls this after the local detectors; any other engine that finds the same facts
     stores them through it too, so that every run lands in the store the same way.
     """
     ordered = sorted(findings, key=_order)
-    with workspace.change("analyze", rules=list(rules)) as change:
+    with workspace.change("analyze", rules=list(rules), engine=engine) as change:
         run = Run(
             started_at=started,
             finished_at=_now(),
             rules=list(rules),
             finding_count=len(ordered),
             actor=workspace.settings.actor,
+            engine=engine,
         )
         change.session.add(run)
         change.session.flush()

@@ -87,6 +87,15 @@ def open_events(
     return DuckDBEvents(con)
 
 
+def engine_label(engine: str, settings: Settings) -> str:
+    """What runs the work, as the store records it: ``duckdb``, or ``spark`` and its master (``spark yarn``)."""
+    if engine != "spark":
+        return engine
+    from celtrace.spark.session import label, spark_session
+
+    return label(spark_session(settings.spark_master))
+
+
 def stored_files(session: Session, files: Path) -> list[tuple[Path, Path]]:
     """Each imported log's events and addresses Parquet (a file, or a folder of parts when Spark wrote it)."""
     names = session.scalars(select(LogFile.parquet).order_by(LogFile.id)).all()

@@ -97,12 +97,14 @@ def import_logs(
     cache = _cache(workspace)
     write: Writer = _write_duckdb
     hadoop: HadoopFiles | None = None
+    label = engine
     if engine == "spark":
         from celtrace.spark.hadoop import HadoopFiles
         from celtrace.spark.logs import SparkWriter
+        from celtrace.spark.session import label as spark_label
 
         spark_writer = SparkWriter.start(workspace.settings.spark_master)
-        write, hadoop = spark_writer, HadoopFiles(spark_writer.spark)
+        write, hadoop, label = spark_writer, HadoopFiles(spark_writer.spark), spark_label(spark_writer.spark)
     for path, remote_digest in _files(paths, hadoop):
         try:
             if isinstance(path, Path):
@@ -119,7 +121,7 @@ def import_logs(
                 target = Target.of(workspace, source, digest)
                 name = path if isinstance(path, Path) else path.uri
                 counts = write(target, fmt, name, options, Enrichment(cache, mmdb, asn_mmdb), source)
-                result = _record(workspace, target, counts, str(path), source, fmt, digest, size)
+                result = _record(workspace, target, counts, str(path), source, fmt, digest, size, label)
         except InputError as error:
             result = FileResult(str(path), source, "", "", False, 0, 0, 0, error=str(error))
         results.append(result)
@@ -245,11 +247,20 @@ def _write(
 
 
 def _record(
-    workspace: Workspace, target: Target, counts: Counts, path: str, source: str, fmt: Format, digest: str, size: int
+    workspace: Workspace,
+    target: Target,
+    counts: Counts,
+    path: str,
+    source: str,
+    fmt: Format,
+    digest: str,
+    size: int,
+    engine: str,
 ) -> FileResult:
     """Record the written file in the store (with its audit entry), then give its Parquet their final names."""
     lines, parsed = counts.lines, counts.parsed
-    with workspace.change("logs import", source=source, file=path, sha256=digest, format=fmt.name) as change:
+    detail = {"source": source, "file": path, "sha256": digest, "format": fmt.name, "engine": engine}
+    with workspace.change("logs import", **detail) as change:
         change.session.add(
             LogFile(
                 source=source,
@@ -265,6 +276,7 @@ def _record(
                 last_ts=_iso(counts.last),
                 parquet=target.relative.as_posix(),
                 imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                engine=engine,
             )
         )
     target.addresses.replace(addresses_of(target.final))

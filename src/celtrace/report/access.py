@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pycountry
+from sqlalchemy import select
 
 from celtrace.detectors.finding import Finding
 from celtrace.logs.stats import CATEGORIES, access_profile
 from celtrace.workspace import Workspace
+from celtrace.workspace.schema import LogFile
 
 #: Rule codes whose findings the timeline marks.
 NETWORK_RULES = "NET."
@@ -43,7 +45,27 @@ def build_access(workspace: Workspace, findings: Iterable[Finding]) -> dict[str,
         "countries": [{**row, "name": country_name(row["country"])} for row in profile["countries"]],
         "days": [{**row, "day": _day(row["day"])} for row in profile["days"]],
         "markers": markers(findings),
+        "files": log_files(workspace),
     }
+
+
+def log_files(workspace: Workspace) -> list[dict[str, Any]]:
+    """Every imported log file, in import order: where it was read from, its digest, and what read it."""
+    with workspace.session() as session:
+        rows = session.scalars(select(LogFile).order_by(LogFile.id)).all()
+    return [
+        {
+            "source": row.source,
+            "path": row.path,
+            "sha256": row.sha256,
+            "format": row.format,
+            "lines": row.lines,
+            "events": row.events,
+            "rejected": row.rejected,
+            "engine": row.engine,
+        }
+        for row in rows
+    ]
 
 
 def country_name(code: str | None) -> str:

@@ -238,6 +238,7 @@ def _run(run: Run | None) -> dict[str, Any] | None:
         "rules": list(run.rules or []),
         "finding_count": run.finding_count,
         "actor": run.actor,
+        "engine": run.engine,
     }
 
 

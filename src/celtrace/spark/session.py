@@ -76,6 +76,11 @@ def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSes
     return session
 
 
+def label(session: SparkSession) -> str:
+    """The engine as the store records it: ``spark`` and the master it runs on (``spark local[*]``)."""
+    return f"spark {session.sparkContext.master}"
+
+
 def read_path(path: object) -> str:
     """A local path as Spark's readers take it: they expand Hadoop globs, so ``[``, ``{``, ``*``, ``?`` are escaped.
 

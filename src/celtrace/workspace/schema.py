@@ -122,6 +122,8 @@ class Run(Base):
     rules: Mapped[list[str]] = mapped_column(JsonValue, default=list)
     finding_count: Mapped[int] = mapped_column(Integer, default=0)
     actor: Mapped[str] = mapped_column(String(200))
+    #: What ran the log queries: ``duckdb``, or ``spark`` and its master (``spark local[*]``); null before 0010.
+    engine: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class FindingRow(Base):
@@ -328,6 +330,8 @@ class LogFile(Base):
     last_ts: Mapped[str | None] = mapped_column(String(40))
     parquet: Mapped[str] = mapped_column(Text)  # relative to the workspace's files folder
     imported_at: Mapped[str] = mapped_column(String(40))
+    #: What read the file: ``duckdb``, or ``spark`` and its master; null before 0010.
+    engine: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class WorkspaceSecret(Base):
