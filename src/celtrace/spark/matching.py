@@ -1,0 +1,257 @@
+"""Matching images against the registry on Spark's executors, with the local engine's results.
+
+The matcher's steps (:mod:`celtrace.assets.matcher`) are placed like this:
+
+1. The driver builds both indexes once, as the local engine does (:class:`~celtrace.assets.matcher.AssetMatcher`),
+   and broadcasts them: the PDQ codes with their asset ids (32 bytes and an id a page) and the ORB candidate
+   index, serialised by FAISS rather than rebuilt on each executor, whose inverted file's k-means need not find
+   the same cells twice (about 30 KB a registered page: its first 768 descriptors and their positions).
+2. A first Arrow UDF over Spark's ``binaryFile`` source fingerprints each image with
+   :func:`~celtrace.assets.prints.prints_of_bytes`, the function ``assets add --engine spark`` runs, and runs
+   :func:`~celtrace.assets.matcher.search_pages` on it: the global search of every page, then the candidate
+   search of each page the global stage did not place. Such pages keep their query keypoints, at full
+   precision, for the next step.
+3. Registered pages' full features (about 16 KB a page) are not broadcast: they go to Spark as a DataFrame,
+   joined to the candidates on the page's key, and a second UDF runs ``verify`` on each pair.
+4. The driver collects each image's global hits and passing verifications, a few rows an image, and ranks them
+   with :func:`~celtrace.assets.matcher.assemble`, the function the local engine ends with.
+
+Broadcasting is the one path. Measured on a 2-core machine in local mode (``benchmarks/spark_matching.py``),
+broadcasting a registry of 200 drawings costs about 6 MB and well under a second, against the seconds a job's
+tasks take to start; a registry sharded over partitions and searched by a cross join would scan the same codes
+with a shuffle more, and only pays once the indexes outgrow an executor's memory (some millions of pages).
+The registered features are read from the store on the driver to make their DataFrame: a catalogue-sized
+registry wants them kept as Parquet beside the store (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
+from sqlalchemy import select
+
+from celtrace.assets.feature_index import FeatureIndex
+from celtrace.assets.hash_index import HashIndex
+from celtrace.assets.local_features import LocalFeatures, Verification, verify
+from celtrace.assets.matcher import AssetMatch, AssetMatcher, PageHits, assemble, search_pages
+from celtrace.assets.prints import prints_of_bytes
+from celtrace.errors import EngineError, InputError
+from celtrace.spark.prints import _key
+from celtrace.spark.session import read_path, spark_session
+from celtrace.workspace.schema import AssetFeatures
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+_QUERY = [
+    ("page", pa.int32()),
+    ("width", pa.int32()),
+    ("height", pa.int32()),
+    ("points", pa.binary()),
+    ("descriptors", pa.binary()),
+]
+
+_SEARCHED = pa.schema(
+    [
+        ("order", pa.int32()),
+        ("error", pa.string()),
+        (
+            "pages",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("page", pa.int32()),
+                        ("near", pa.list_(pa.struct([("asset_id", pa.int64()), ("distance", pa.int32())]))),
+                    ]
+                )
+            ),
+        ),
+        ("queries", pa.list_(pa.struct([*_QUERY, ("keys", pa.list_(pa.int32()))]))),
+    ]
+)
+SEARCHED = (
+    "order INT, error STRING, pages ARRAY<STRUCT<page: INT, near: ARRAY<STRUCT<asset_id: BIGINT, distance: INT>>>>, "
+    "queries ARRAY<STRUCT<page: INT, width: INT, height: INT, points: BINARY, descriptors: BINARY, keys: ARRAY<INT>>>"
+)
+"""What the first UDF returns per image: each page's global hits, and the pages left to verify."""
+
+_REGISTERED = pa.schema(
+    [
+        ("key", pa.int32()),
+        ("asset_id", pa.int64()),
+        ("r_page", pa.int32()),
+        ("r_width", pa.int32()),
+        ("r_height", pa.int32()),
+        ("r_points", pa.binary()),
+        ("r_descriptors", pa.binary()),
+    ]
+)
+REGISTERED = "key INT, asset_id BIGINT, r_page INT, r_width INT, r_height INT, r_points BINARY, r_descriptors BINARY"
+"""Registered pages' full features, under the candidate index's key."""
+
+_VERIFIED = pa.schema(
+    [
+        ("order", pa.int32()),
+        ("page", pa.int32()),
+        ("rank", pa.int32()),
+        ("asset_id", pa.int64()),
+        ("inliers", pa.int32()),
+        ("share", pa.float64()),
+        ("scale", pa.float64()),
+        ("rotation", pa.float64()),
+    ]
+)
+VERIFIED = "order INT, page INT, rank INT, asset_id BIGINT, inliers INT, share DOUBLE, scale DOUBLE, rotation DOUBLE"
+"""What the second UDF returns: the candidates that verify as matches, by their place in the candidate list."""
+
+
+def match_on_spark(
+    matcher: AssetMatcher, files: list[Path], master: str, limit: int = 10
+) -> Iterator[tuple[Path, list[AssetMatch] | str]]:
+    """Each file's matches (or the message of the error that kept it from being read), in ``files`` order.
+
+    ``matcher`` is the driver's, over the registry; its session must stay open while this runs.
+    """
+    if not files:
+        return
+    spark = spark_session(master)
+    order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
+    indexes = spark.sparkContext.broadcast((matcher.index, matcher.features))
+    try:
+        images = spark.read.format("binaryFile").load([read_path(path) for path in files])
+        # Checkpointed so that both readers below (the driver's, and the join) take the UDF's output once.
+        searched = images.select("path", "content").mapInArrow(_Searcher(order, indexes, limit), SEARCHED)
+        searched = searched.localCheckpoint()
+        verified = _verified(searched, _registered(spark, matcher))
+        for row in searched.select("order", "error", "pages").orderBy("order").toLocalIterator():
+            if row["error"] is not None:
+                yield files[row["order"]], str(row["error"])
+                continue
+            pages = [
+                PageHits(
+                    page["page"],
+                    [(hit["asset_id"], hit["distance"]) for hit in page["near"]],
+                    verified.get((row["order"], page["page"]), []),
+                )
+                for page in row["pages"]
+            ]
+            yield files[row["order"]], assemble(pages, matcher.assets, limit)
+    except Exception as error:  # a task's failure reaches here wrapped in Spark's types
+        if isinstance(error, InputError | EngineError):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise EngineError(f"matching on Spark failed: {first}") from error
+    finally:
+        indexes.unpersist()
+
+
+def _registered(spark: SparkSession, matcher: AssetMatcher) -> DataFrame:
+    """Registered pages' full features as a DataFrame, keyed as the candidate index keys them."""
+    keys = {page: key for key, page in enumerate(matcher.pages)}
+    columns: dict[str, list[Any]] = {name: [] for name in _REGISTERED.names}
+    query = select(AssetFeatures).order_by(AssetFeatures.asset_id, AssetFeatures.page)
+    for row in matcher.session.scalars(query.execution_options(yield_per=256)):
+        key = keys[(row.asset_id, row.page)]
+        values = (key, row.asset_id, row.page, row.width, row.height, row.points, row.descriptors)
+        for name, value in zip(columns, values, strict=True):
+            columns[name].append(value)
+    return spark.createDataFrame(pa.table(columns, schema=_REGISTERED), schema=REGISTERED)
+
+
+def _verified(searched: DataFrame, registered: DataFrame) -> dict[tuple[int, int], list[tuple[int, Verification]]]:
+    """The candidates that verify, by (image, page), in the order the candidate search listed them."""
+    from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
+
+    queries = searched.select("order", F.explode("queries").alias("q"))
+    candidates = queries.select(
+        "order", *(F.col(f"q.{name}").alias(name) for name, _ in _QUERY), F.posexplode("q.keys").alias("rank", "key")
+    )
+    pairs = candidates.join(registered, "key")
+    found: dict[tuple[int, int], list[tuple[int, int, Verification]]] = {}
+    for row in pairs.mapInArrow(_Verifier(), VERIFIED).collect():
+        result = Verification(row["inliers"], row["share"], row["scale"], row["rotation"])
+        found.setdefault((row["order"], row["page"]), []).append((row["rank"], row["asset_id"], result))
+    return {where: [(asset, result) for _, asset, result in sorted(hits)] for where, hits in found.items()}
+
+
+@dataclass(frozen=True)
+class _Searcher:
+    """The first UDF: each image's prints, its pages' global hits, and the candidates of the pages left."""
+
+    order: dict[str, int]
+    indexes: Any  # a Broadcast of (HashIndex, FeatureIndex)
+    limit: int
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        index: HashIndex
+        features: FeatureIndex
+        index, features = self.indexes.value
+        for batch in batches:
+            rows = []
+            for path, content in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+                key = _key(path)
+                row: dict[str, Any] = {"order": self.order[key], "error": None, "pages": [], "queries": []}
+                try:
+                    prints = prints_of_bytes(content, key)
+                except InputError as error:
+                    row["error"] = error.message
+                    rows.append(row)
+                    continue
+                for found in search_pages(prints, index, features, self.limit):
+                    near = [{"asset_id": asset_id, "distance": distance} for asset_id, distance in found.near]
+                    row["pages"].append({"page": found.page, "near": near})
+                    if found.query is not None and found.candidates:
+                        row["queries"].append({**_query_columns(found.query), "keys": found.candidates})
+                rows.append(row)
+            yield pa.RecordBatch.from_pylist(rows, schema=_SEARCHED)
+
+
+def _query_columns(query: LocalFeatures) -> dict[str, Any]:
+    # Points at full precision: the local engine verifies the query as extracted, not as the store keeps pages.
+    return {
+        "page": query.page,
+        "width": query.width,
+        "height": query.height,
+        "points": np.ascontiguousarray(query.points, dtype=np.float32).tobytes(),
+        "descriptors": np.ascontiguousarray(query.descriptors, dtype=np.uint8).tobytes(),
+    }
+
+
+def _query(row: dict[str, Any]) -> LocalFeatures:
+    points = np.frombuffer(row["points"], dtype=np.float32).reshape(-1, 2)
+    descriptors = np.frombuffer(row["descriptors"], dtype=np.uint8).reshape(-1, 32)
+    return LocalFeatures(points, descriptors, row["width"], row["height"], row["page"])
+
+
+@dataclass(frozen=True)
+class _Verifier:
+    """The second UDF: ``verify`` of each (query page, candidate registered page) pair; only matches come back."""
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            rows = []
+            for pair in batch.to_pylist():
+                reference = LocalFeatures.from_blobs(
+                    pair["r_points"], pair["r_descriptors"], pair["r_width"], pair["r_height"], pair["r_page"]
+                )
+                result = verify(_query(pair), reference)
+                if result is None or not result.is_match:
+                    continue
+                rows.append(
+                    {
+                        "order": pair["order"],
+                        "page": pair["page"],
+                        "rank": pair["rank"],
+                        "asset_id": pair["asset_id"],
+                        "inliers": result.inliers,
+                        "share": result.share,
+                        "scale": result.scale,
+                        "rotation": result.rotation,
+                    }
+                )
+            yield pa.RecordBatch.from_pylist(rows, schema=_VERIFIED)
