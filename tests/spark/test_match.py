@@ -13,7 +13,9 @@ from celtrace.assets.registry import add_assets
 from celtrace.cli import app
 from celtrace.demo import copies
 from celtrace.demo.drawings import drawing
+from celtrace.detectors.runner import analyze
 from celtrace.errors import InputError
+from celtrace.trove.manifest import scan_trove
 from celtrace.workspace import init_workspace
 
 SIZE = (320, 240)
@@ -107,3 +109,30 @@ def test_spark_matches_nothing_against_an_empty_registry(spark, make_settings, t
     workspace.close()
     assert results[0] == results[1]
     assert results[0][0] == [] and results[0][1][0] == "error"
+
+
+def test_asset_leaks_are_found_on_spark_as_locally(spark, make_settings, tmp_path):
+    registered = tmp_path / "S01E04"
+    registered.mkdir()
+    for cut in range(1, 5):
+        _drawing(cut).save(registered / f"sc010_cut{cut:03d}.png")
+    workspace = init_workspace(make_settings())
+    add_assets(workspace, [registered], "Skyward Tails")
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    shutil.copy(registered / "sc010_cut002.png", dump / "copy.png")
+    copies.cropped(_drawing(3), 0.2).save(dump / "crop.png")
+    _drawing(99).save(dump / "other.png")
+    (dump / "notes.txt").write_text("not an image\n")
+    scan_trove(workspace, dump, case="dump", ocr_images=0)
+
+    found = []
+    for engine in ("duckdb", "spark"):
+        findings = analyze(workspace, only=["ASSET.LEAK"], engine=engine).findings
+        found.append([(f.key, f.subject.name, f.title, f.evidence) for f in findings])
+    workspace.close()
+    assert found[0] == found[1]
+    assert sorted((name, evidence["method"]) for _, name, _, evidence in found[0]) == [
+        ("copy.png", "pdq"),
+        ("crop.png", "orb"),
+    ]

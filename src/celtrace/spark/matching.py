@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
@@ -39,9 +39,9 @@ from celtrace.assets.feature_index import FeatureIndex
 from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.local_features import LocalFeatures, Verification, verify
 from celtrace.assets.matcher import AssetMatch, AssetMatcher, PageHits, assemble, search_pages
-from celtrace.assets.prints import prints_of_bytes
+from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
-from celtrace.spark.prints import _key
+from celtrace.spark.prints import SCHEMA, _key, _prints, to_arrow_row  # the same keys and rows as fingerprinting
 from celtrace.spark.session import read_path, spark_session
 from celtrace.workspace.schema import AssetFeatures
 
@@ -121,16 +121,42 @@ def match_on_spark(
         return
     spark = spark_session(master)
     order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
+    images = spark.read.format("binaryFile").load([read_path(path) for path in files])
+    for number, found in _matched(matcher, images.select("path", "content"), _ImageSearcher(order), limit):
+        yield files[number], found
+
+
+def match_prints_on_spark(
+    matcher: AssetMatcher, prints: list[ImagePrints], master: str, limit: int = 10
+) -> Iterator[list[AssetMatch]]:
+    """The matches of images fingerprinted earlier (a trove's stored prints), in ``prints`` order."""
+    if not prints:
+        return
+    spark = spark_session(master)
+    rows = [
+        {"order": number, "path": "", "sha256": "", "size": 0, "error": None, **to_arrow_row(image)}
+        for number, image in enumerate(prints)
+    ]
+    stored = spark.createDataFrame(rows, schema=SCHEMA).select("order", "error", "global", "local")
+    for _number, found in _matched(matcher, stored, _PrintsSearcher(), limit):
+        assert not isinstance(found, str)  # stored prints decode: no error to report
+        yield found
+
+
+def _matched(
+    matcher: AssetMatcher, inputs: DataFrame, searcher: _Searcher, limit: int
+) -> Iterator[tuple[int, list[AssetMatch] | str]]:
+    """Each input's number and matches (or error message), in order: the steps after the prints are made."""
+    spark = inputs.sparkSession
     indexes = spark.sparkContext.broadcast((matcher.index, matcher.features))
     try:
-        images = spark.read.format("binaryFile").load([read_path(path) for path in files])
+        task = _Search(searcher, indexes, limit)
         # Checkpointed so that both readers below (the driver's, and the join) take the UDF's output once.
-        searched = images.select("path", "content").mapInArrow(_Searcher(order, indexes, limit), SEARCHED)
-        searched = searched.localCheckpoint()
+        searched = inputs.mapInArrow(task, SEARCHED).localCheckpoint()
         verified = _verified(searched, _registered(spark, matcher))
         for row in searched.select("order", "error", "pages").orderBy("order").toLocalIterator():
             if row["error"] is not None:
-                yield files[row["order"]], str(row["error"])
+                yield row["order"], str(row["error"])
                 continue
             pages = [
                 PageHits(
@@ -140,7 +166,7 @@ def match_on_spark(
                 )
                 for page in row["pages"]
             ]
-            yield files[row["order"]], assemble(pages, matcher.assets, limit)
+            yield row["order"], assemble(pages, matcher.assets, limit)
     except Exception as error:  # a task's failure reaches here wrapped in Spark's types
         if isinstance(error, InputError | EngineError):
             raise
@@ -179,11 +205,41 @@ def _verified(searched: DataFrame, registered: DataFrame) -> dict[tuple[int, int
     return {where: [(asset, result) for _, asset, result in sorted(hits)] for where, hits in found.items()}
 
 
+class _Searcher(Protocol):
+    """What turns one input row into an image's number and prints (or the message of why it has none)."""
+
+    def __call__(self, row: dict[str, Any]) -> tuple[int, ImagePrints | str]: ...
+
+
 @dataclass(frozen=True)
-class _Searcher:
-    """The first UDF: each image's prints, its pages' global hits, and the candidates of the pages left."""
+class _ImageSearcher:
+    """Prints of a ``binaryFile`` row (``path``, ``content``), made as ``assets add --engine spark`` makes them."""
 
     order: dict[str, int]
+
+    def __call__(self, row: dict[str, Any]) -> tuple[int, ImagePrints | str]:
+        key = _key(row["path"])
+        try:
+            return self.order[key], prints_of_bytes(row["content"], key)
+        except InputError as error:
+            return self.order[key], error.message
+
+
+@dataclass(frozen=True)
+class _PrintsSearcher:
+    """Prints stored earlier, as ``fingerprint_on_spark`` hands them over."""
+
+    def __call__(self, row: dict[str, Any]) -> tuple[int, ImagePrints | str]:
+        prints = _prints(row)
+        assert isinstance(prints, ImagePrints)  # made from stored prints, never an error or a known digest
+        return row["order"], prints
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The first UDF: each image's prints, its pages' global hits, and the candidates of the pages left."""
+
+    searcher: _Searcher
     indexes: Any  # a Broadcast of (HashIndex, FeatureIndex)
     limit: int
 
@@ -193,13 +249,11 @@ class _Searcher:
         index, features = self.indexes.value
         for batch in batches:
             rows = []
-            for path, content in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-                key = _key(path)
-                row: dict[str, Any] = {"order": self.order[key], "error": None, "pages": [], "queries": []}
-                try:
-                    prints = prints_of_bytes(content, key)
-                except InputError as error:
-                    row["error"] = error.message
+            for source in batch.to_pylist():
+                number, prints = self.searcher(source)
+                row: dict[str, Any] = {"order": number, "error": None, "pages": [], "queries": []}
+                if isinstance(prints, str):
+                    row["error"] = prints
                     rows.append(row)
                     continue
                 for found in search_pages(prints, index, features, self.limit):
