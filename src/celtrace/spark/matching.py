@@ -11,8 +11,9 @@ The matcher's steps (:mod:`celtrace.assets.matcher`) are placed like this:
    :func:`~celtrace.assets.matcher.search_pages` on it: the global search of every page, then the candidate
    search of each page the global stage did not place. Such pages keep their query keypoints, at full
    precision, for the next step.
-3. Registered pages' full features (about 16 KB a page) are not broadcast: they go to Spark as a DataFrame,
-   joined to the candidates on the page's key, and a second UDF runs ``verify`` on each pair.
+3. The candidates' registered pages are read from the store on the driver with their full features (about 16 KB
+   a page) and go to Spark as a DataFrame, not a broadcast, joined to the candidates on the page's key; a second
+   UDF runs ``verify`` on each pair. When every page was a near-duplicate, nothing is read or verified.
 4. The driver collects each image's global hits and passing verifications, a few rows an image, and ranks them
    with :func:`~celtrace.assets.matcher.assemble`, the function the local engine ends with.
 
@@ -24,8 +25,9 @@ itself. The explicit broadcast is kept so that the indexes travel once per execu
 are released when the job ends. At these sizes Spark's fixed cost per job is most of the time (the local engine
 took 1.0 to 5.0 s); a registry sharded over partitions would add a shuffle and pays only once the indexes
 outgrow an executor's memory.
-The registered features are read from the store on the driver to make their DataFrame: a catalogue-sized
-registry wants them kept as Parquet beside the store (docs/scaling.md).
+
+The candidates' features pass through the driver on their way from the store: a catalogue-sized registry wants
+them kept as Parquet beside the store, for the executors to read (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from celtrace.assets.feature_index import FeatureIndex
 from celtrace.assets.hash_index import HashIndex
@@ -113,6 +115,8 @@ _VERIFIED = pa.schema(
 VERIFIED = "order INT, page INT, rank INT, asset_id BIGINT, inliers INT, share DOUBLE, scale DOUBLE, rotation DOUBLE"
 """What the second UDF returns: the candidates that verify as matches, by their place in the candidate list."""
 
+_READ = 500  # registered pages read from the store per query
+
 
 def match_on_spark(
     matcher: AssetMatcher, files: list[Path], master: str, limit: int = 10
@@ -157,7 +161,7 @@ def _matched(
         task = _Search(searcher, indexes, limit)
         # Checkpointed so that both readers below (the driver's, and the join) take the UDF's output once.
         searched = inputs.mapInArrow(task, SEARCHED).localCheckpoint()
-        verified = _verified(searched, _registered(spark, matcher))
+        verified = _verified(searched, matcher)
         for row in searched.select("order", "error", "pages").orderBy("order").toLocalIterator():
             if row["error"] is not None:
                 yield row["order"], str(row["error"])
@@ -180,20 +184,27 @@ def _matched(
         indexes.unpersist()
 
 
-def _registered(spark: SparkSession, matcher: AssetMatcher) -> DataFrame:
-    """Registered pages' full features as a DataFrame, keyed as the candidate index keys them."""
-    keys = {page: key for key, page in enumerate(matcher.pages)}
+def _registered(spark: SparkSession, matcher: AssetMatcher, keys: list[int]) -> DataFrame:
+    """The full features of the registered pages under ``keys`` (candidate index keys) as a DataFrame."""
+    wanted = {matcher.pages[key]: key for key in keys}
     columns: dict[str, list[Any]] = {name: [] for name in _REGISTERED.names}
-    query = select(AssetFeatures).order_by(AssetFeatures.asset_id, AssetFeatures.page)
-    for row in matcher.session.scalars(query.execution_options(yield_per=256)):
-        key = keys[(row.asset_id, row.page)]
-        values = (key, row.asset_id, row.page, row.width, row.height, row.points, row.descriptors)
-        for name, value in zip(columns, values, strict=True):
-            columns[name].append(value)
+    pairs = list(wanted)
+    table = AssetFeatures
+    for start in range(0, len(pairs), _READ):
+        # Plain rows, not ORM objects: the session's identity map would keep every blob for the whole run.
+        rows = matcher.session.execute(
+            select(table.asset_id, table.page, table.width, table.height, table.points, table.descriptors).where(
+                tuple_(table.asset_id, table.page).in_(pairs[start : start + _READ])
+            )
+        )
+        for asset_id, number, *features in rows:
+            values = (wanted[(asset_id, number)], asset_id, number, *features)
+            for name, value in zip(columns, values, strict=True):
+                columns[name].append(value)
     return spark.createDataFrame(pa.table(columns, schema=_REGISTERED), schema=REGISTERED)
 
 
-def _verified(searched: DataFrame, registered: DataFrame) -> dict[tuple[int, int], list[tuple[int, Verification]]]:
+def _verified(searched: DataFrame, matcher: AssetMatcher) -> dict[tuple[int, int], list[tuple[int, Verification]]]:
     """The candidates that verify, by (image, page), in the order the candidate search listed them."""
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own convention
 
@@ -201,7 +212,11 @@ def _verified(searched: DataFrame, registered: DataFrame) -> dict[tuple[int, int
     candidates = queries.select(
         "order", *(F.col(f"q.{name}").alias(name) for name, _ in _QUERY), F.posexplode("q.keys").alias("rank", "key")
     )
-    pairs = candidates.join(registered, "key")
+    # Only the candidates' pages go to Spark: none when every page was a near-duplicate, not the whole registry.
+    keys = sorted(int(row["key"]) for row in candidates.select("key").distinct().collect())
+    if not keys:
+        return {}
+    pairs = candidates.join(_registered(searched.sparkSession, matcher, keys), "key")
     found: dict[tuple[int, int], list[tuple[int, int, Verification]]] = {}
     for row in pairs.mapInArrow(_Verifier(), VERIFIED).collect():
         result = Verification(row["inliers"], row["share"], row["scale"], row["rotation"])
