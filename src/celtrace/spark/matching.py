@@ -18,13 +18,13 @@ The matcher's steps (:mod:`celtrace.assets.matcher`) are placed like this:
    with :func:`~celtrace.assets.matcher.assemble`, the function the local engine ends with.
 
 Broadcasting the indexes is the one path. ``benchmarks/spark_matching.py`` matched 32 images (half of them
-crops, for the local stage) against registries of 50, 200 and 600 drawings in local mode on 2 busy cores: the
-indexes pickle to 1.8, 8.6 and 26 MB, and the Spark job took 2.5 to 3.2 s whether they went in a broadcast or
-inside the UDF (2.1 to 3.1 s; the difference was noise), because PySpark broadcasts any pickled UDF over 1 MB by
-itself. The explicit broadcast is kept so that the indexes travel once per executor whatever that threshold, and
-are released when the job ends. At these sizes Spark's fixed cost per job is most of the time (the local engine
-took 1.0 to 5.0 s); a registry sharded over partitions would add a shuffle and pays only once the indexes
-outgrow an executor's memory.
+crops, for the local stage) against registries of 50, 200 and 600 drawings in local mode on 2 cores shared with
+other work, twice: the indexes pickle to 1.8, 8.6 and 26 MB, and the Spark job took 2.5 to 4.1 s with them in a
+broadcast and 2.1 to 3.7 s with them inside the UDF, with no consistent order between the two, because PySpark
+broadcasts any pickled UDF over 1 MB by itself. The explicit broadcast is kept so that the indexes travel once
+per executor whatever that threshold, and are released when the job ends. At these sizes Spark's fixed cost per
+job is most of the time (the local engine took 1.0 to 5.0 s); a registry sharded over partitions would add a
+shuffle and pays only once the indexes outgrow an executor's memory.
 
 The candidates' features pass through the driver on their way from the store: a catalogue-sized registry wants
 them kept as Parquet beside the store, for the executors to read (docs/scaling.md).
