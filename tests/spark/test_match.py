@@ -37,8 +37,12 @@ def _queries(registered, found):
     (found / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     pages = [_drawing(50).convert("RGB"), copies.cropped(_drawing(3), 0.2).convert("RGB"), _drawing(1).convert("RGB")]
     pages[0].save(found / "pages.tiff", save_all=True, append_images=pages[1:])
+    # A name Hadoop would misread (a fragment, an escape): matched on the driver, as trove scan hashes it.
+    _drawing(5).save(found / "#5 100%.png")
     names = ["exact.png", "rotated.png", "mirrored.jpg", "cropped.png", "turned.png", "unrelated.png"]
-    return [found / name for name in [*names, "corrupt.png", "missing.png", "pages.tiff"]]
+    # exact.png twice: once through a different spelling of its path.
+    again = found / ".." / found.name / "exact.png"
+    return [found / name for name in [*names, "corrupt.png", "missing.png", "pages.tiff", "#5 100%.png"]] + [again]
 
 
 def _shown(result):
@@ -58,10 +62,12 @@ def test_spark_matches_as_the_local_engine(spark, make_settings, tmp_path):
 
     with workspace.session() as session:
         matcher = AssetMatcher(session)
-        local = {path.name: _shown(found) for path, found in match_files(matcher, files, "duckdb")}
-        remote = {path.name: _shown(found) for path, found in match_files(matcher, files, "spark", "local[2]")}
-    assert list(remote) == list(local) == [path.name for path in files]
-    assert remote == local
+        in_order = [(path, _shown(found)) for path, found in match_files(matcher, files, "duckdb")]
+        remote = [(path, _shown(found)) for path, found in match_files(matcher, files, "spark", "local[2]")]
+    assert [path for path, _ in in_order] == files
+    assert remote == in_order
+    local = dict((path.name, shown) for path, shown in in_order)
+    assert in_order[-1][1] == in_order[0][1] == local["exact.png"]
 
     def found(name):
         return [(match["path"].rsplit("/", 1)[-1], match["method"], match["page"]) for match, _ in local[name]]
@@ -73,6 +79,7 @@ def test_spark_matches_as_the_local_engine(spark, make_settings, tmp_path):
     assert found("unrelated.png") == []
     # Page 2 is a near-duplicate, page 1 a crop for the local stage; page 0 matches nothing.
     assert found("pages.tiff") == [("sc010_cut001.png", "pdq", 2), ("sc010_cut003.png", "orb", 1)]
+    assert found("#5 100%.png")[0] == ("sc010_cut005.png", "pdq", 0)
     for name in ("corrupt.png", "missing.png"):
         kind, message, file = local[name]
         assert kind == "error" and message and file.endswith(name)
@@ -91,7 +98,7 @@ def test_spark_matches_as_the_local_engine(spark, make_settings, tmp_path):
     assert lines[0] == lines[1]
     assert [line["file"] for line in lines[0]] == [str(path) for path in files]
     assert [line["matches"] for line in lines[0]] == [
-        [match for match, _ in result] if isinstance(result, list) else [] for result in local.values()
+        [match for match, _ in result] if isinstance(result, list) else [] for _, result in in_order
     ]
 
 

@@ -32,6 +32,7 @@ them kept as Parquet beside the store, for the executors to read (docs/scaling.m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
 from celtrace.spark.prints import SCHEMA, _key, _prints, to_arrow_row  # the same keys and rows as fingerprinting
 from celtrace.spark.session import read_path, spark_session
+from celtrace.spark.trove import _spark_reads  # the names trove scan leaves to the driver
 from celtrace.workspace.schema import AssetFeatures
 
 if TYPE_CHECKING:
@@ -123,15 +125,31 @@ def match_on_spark(
 ) -> Iterator[tuple[Path, list[AssetMatch] | str]]:
     """Each file's matches (or the message of the error that kept it from being read), in ``files`` order.
 
-    ``matcher`` is the driver's, over the registry; its session must stay open while this runs.
+    ``matcher`` is the driver's, over the registry; its session must stay open while this runs. Files whose
+    names Hadoop misreads are matched here, by the local engine, as ``trove scan --engine spark`` hashes them.
     """
-    if not files:
-        return
-    spark = spark_session(master)
-    order = {_key(str(path.absolute())): number for number, path in enumerate(files)}
-    images = spark.read.format("binaryFile").load([read_path(path) for path in files])
-    for number, found in _matched(matcher, images.select("path", "content"), _ImageSearcher(order), limit):
-        yield files[number], found
+    # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
+    # Path.resolve would follow links, which Hadoop does not.
+    keys = {path: _key(os.path.abspath(path)) for path in files if _spark_reads(path)}  # noqa: PTH100
+    remote = list(dict.fromkeys(keys.values()))  # a file named twice is read once
+    found: Iterator[tuple[int, list[AssetMatch] | str]] = iter(())
+    if remote:
+        spark = spark_session(master)
+        order = {key: number for number, key in enumerate(remote)}
+        images = spark.read.format("binaryFile").load([read_path(key) for key in remote])
+        found = _matched(matcher, images.select("path", "content"), _ImageSearcher(order), limit)
+    done: dict[str, list[AssetMatch] | str] = {}
+    for path in files:
+        if path in keys:
+            while keys[path] not in done:
+                number, result = next(found)
+                done[remote[number]] = result
+            yield path, done[keys[path]]
+            continue
+        try:
+            yield path, matcher.match(path, limit)
+        except InputError as error:
+            yield path, error.message
 
 
 def match_prints_on_spark(
