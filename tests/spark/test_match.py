@@ -40,9 +40,11 @@ def _queries(registered, found):
     # A name Hadoop would misread (a fragment, an escape): matched on the driver, as trove scan hashes it.
     _drawing(5).save(found / "#5 100%.png")
     names = ["exact.png", "rotated.png", "mirrored.jpg", "cropped.png", "turned.png", "unrelated.png"]
+    (found / "link.png").symlink_to(found / "cropped.png")
     # exact.png twice: once through a different spelling of its path.
     again = found / ".." / found.name / "exact.png"
-    return [found / name for name in [*names, "corrupt.png", "missing.png", "pages.tiff", "#5 100%.png"]] + [again]
+    others = ["corrupt.png", "missing.png", "pages.tiff", "#5 100%.png", "link.png"]
+    return [found / name for name in [*names, *others]] + [again]
 
 
 def _shown(result):
@@ -80,6 +82,7 @@ def test_spark_matches_as_the_local_engine(spark, make_settings, tmp_path):
     # Page 2 is a near-duplicate, page 1 a crop for the local stage; page 0 matches nothing.
     assert found("pages.tiff") == [("sc010_cut001.png", "pdq", 2), ("sc010_cut003.png", "orb", 1)]
     assert found("#5 100%.png")[0] == ("sc010_cut005.png", "pdq", 0)
+    assert local["link.png"] == local["cropped.png"]
     for name in ("corrupt.png", "missing.png"):
         kind, message, file = local[name]
         assert kind == "error" and message and file.endswith(name)
