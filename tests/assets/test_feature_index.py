@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -116,3 +118,13 @@ def test_an_empty_index_and_an_empty_query_have_no_candidates(pages, crop):
     index = FeatureIndex()
     index.add(1, pages[SOURCE])
     assert index.candidates(blank) == []
+
+
+@pytest.mark.parametrize("ivf_above", [1000, 10**9], ids=["inverted-file", "flat"])
+def test_a_pickled_index_is_the_built_one(pages, crop, ivf_above):
+    # What a Spark broadcast ships: the trained index itself, so executors find what the driver would.
+    index = _index(pages, ivf_above=ivf_above)
+    copy = pickle.loads(pickle.dumps(index))
+    assert len(copy) == len(index) == 16 * INDEXED
+    assert copy.candidates(crop) == index.candidates(crop)
+    assert copy.candidates(crop)[0][0] == 1000 + 37 * SOURCE

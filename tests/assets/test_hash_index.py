@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,17 @@ def test_best_variant_wins():
     close = code.copy()
     close[0] = 0b111  # 3 bits away
     assert index.search(np.stack([far, close])[None]) == [[(42, 3)]]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_pickled_index_answers_as_the_original(backend):
+    # What a Spark broadcast ships to executors: the codes and ids, searched the same way.
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 256, size=(500, 32), dtype=np.uint8)
+    ids = rng.integers(0, 100, size=len(codes))
+    index = HashIndex(backend)
+    index.add(ids, codes)
+    copy = pickle.loads(pickle.dumps(index))
+    queries = np.stack([codes[:20], *(codes[20:40] ^ np.uint8(1) for _ in range(7))], axis=1)
+    assert (copy.backend, len(copy)) == (backend, 500)
+    assert copy.search(queries) == index.search(queries) == _brute_force(ids, codes, queries, 31, 10)

@@ -17,6 +17,8 @@ thousands of drawings, not yet for a whole catalogue.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import faiss
 import numpy as np
@@ -96,6 +98,28 @@ class FeatureIndex:
             for key in shortlist
         ]
         return sorted(agreeing, key=lambda item: (-item[1], item[0]))[:limit]
+
+    def __getstate__(self) -> dict[str, object]:
+        """The built index, for pickling (a Spark broadcast): FAISS's own serialisation, not a rebuild.
+
+        Rebuilding elsewhere would train the inverted file's k-means again, which need not give the same cells.
+        """
+        index = self._build()
+        return {
+            "ivf_above": self._ivf_above,
+            "index": faiss.serialize_index_binary(index),
+            "owners": self._owners,
+            "points": self._points,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The inverse of :meth:`__getstate__`: a built index, ready to search."""
+        self._ivf_above = state["ivf_above"]
+        self._pending = []
+        self._index = faiss.deserialize_index_binary(state["index"])
+        self._quantizer = None  # the deserialised inverted file owns its quantizer
+        self._owners = state["owners"]
+        self._points = state["points"]
 
     def _build(self) -> faiss.IndexBinary:
         if self._index is not None:

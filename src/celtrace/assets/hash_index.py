@@ -15,7 +15,7 @@ leak is worse than a slower query.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import faiss
 import numpy as np
@@ -88,6 +88,17 @@ class HashIndex:
             start, end = limits[q * n_variants], limits[(q + 1) * n_variants]
             results.append(_best_per_id(ids[positions[start:end]], distances[start:end], k))
         return results
+
+    def __getstate__(self) -> dict[str, object]:
+        """The codes and ids, for pickling (a Spark broadcast): 32 bytes and an id a code."""
+        return {"backend": self.backend, "index": faiss.serialize_index_binary(self._index), "ids": self._all_ids()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The inverse of :meth:`__getstate__`."""
+        self.backend = state["backend"]
+        self._index = faiss.deserialize_index_binary(state["index"])
+        self._id_chunks = []
+        self._ids = state["ids"]
 
     def _all_ids(self) -> npt.NDArray[np.int64]:
         # ids are joined lazily so that many small adds stay linear in total size.

@@ -7,11 +7,16 @@
    ranked by the share of the common part their inliers hold, and a candidate far below the best is
    dropped: another drawing of the same character can pass on its own, but not next to its source.
    Reported as method ``orb``; this is what finds crops, margins, small turns, rescans and panels.
+
+The steps run apart, so that another engine can place them: :func:`search_pages` needs only the two indexes
+(global search, then local candidates), ``verify`` needs a query page and a registered page's full features,
+and :func:`assemble` ranks what they found. :class:`AssetMatcher` runs them in turn in this process;
+``celtrace.spark.matching`` runs the first two on Spark's executors and the last on the driver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from celtrace.assets.feature_index import FeatureIndex
-from celtrace.assets.fingerprint import MATCH_DISTANCE, Fingerprint
+from celtrace.assets.fingerprint import MATCH_DISTANCE
 from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.local_features import LocalFeatures, Verification, verify
 from celtrace.assets.prints import ImagePrints, prints_of_file
+from celtrace.errors import InputError
 from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
 
 GLOBAL_METHOD = "pdq"
@@ -102,10 +108,79 @@ def global_index(session: Session) -> HashIndex:
     return index
 
 
-@dataclass
-class _Best:
-    score: float
-    match: AssetMatch
+@dataclass(frozen=True)
+class PageSearch:
+    """One query page after the searches: its global hits, and for a page with none, the local candidates.
+
+    ``candidates`` are :class:`FeatureIndex` keys, best first, still to be verified against their full features.
+    """
+
+    page: int
+    near: list[tuple[int, int]]  # (asset id, PDQ distance), best first
+    query: LocalFeatures | None = None
+    candidates: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PageHits:
+    """What both stages found for one query page: what :func:`assemble` ranks."""
+
+    page: int
+    near: list[tuple[int, int]]  # (asset id, PDQ distance), best first
+    verified: list[tuple[int, Verification]] = field(default_factory=list)  # (asset id, a match), candidate order
+
+
+def search_pages(prints: ImagePrints, index: HashIndex, features: FeatureIndex, limit: int) -> Iterator[PageSearch]:
+    """The global stage for every page of ``prints``, and the local candidate search for pages it did not place.
+
+    Needs only the two indexes, so that Spark's executors run it on broadcast copies (``celtrace.spark.matching``).
+    """
+    local = {page.page: page for page in prints.local}
+    for fingerprint in prints.global_prints:
+        near = index.search(fingerprint.codes()[None, ...], MATCH_DISTANCE, limit)[0]
+        query = local.pop(fingerprint.page) if not near and fingerprint.page in local else None
+        if query is None:
+            yield PageSearch(fingerprint.page, near)
+        else:
+            keys = [key for key, _votes in features.candidates(query, CANDIDATES)]
+            yield PageSearch(fingerprint.page, near, query, keys)
+
+
+def assemble(pages: Iterable[PageHits], assets: Mapping[int, Asset], limit: int) -> list[AssetMatch]:
+    """The matches of one image from its pages' hits, best first: the last step of both engines.
+
+    Near-duplicates (``pdq``) rank before local matches (``orb``); within a method, by score. An asset found on
+    several pages is reported once, by its best page (the first of equals).
+    """
+    best: dict[int, tuple[float, AssetMatch]] = {}
+    for hits in pages:
+        for match in _page_matches(hits, assets):
+            rank = match.score + (1.0 if match.method == GLOBAL_METHOD else 0.0)
+            if match.asset_id not in best or rank > best[match.asset_id][0]:
+                best[match.asset_id] = (rank, match)
+    ranked = sorted(best.values(), key=lambda entry: (-entry[0], entry[1].asset_id))
+    return [match for _rank, match in ranked[:limit]]
+
+
+def _page_matches(hits: PageHits, assets: Mapping[int, Asset]) -> Iterator[AssetMatch]:
+    for asset_id, distance in hits.near:
+        # PDQ similarity: the share of the 256 bits that agree; a match is at most 31 bits apart (0.879).
+        score = round(1 - distance / 256, 3)
+        yield _describe(assets[asset_id], score, GLOBAL_METHOD, hits.page, distance=distance)
+    if not hits.verified:
+        return
+    # Another drawing of the same character can pass verification on its own, but not next to its source.
+    top = max(result.share for _, result in hits.verified)
+    for asset_id, result in hits.verified:
+        if result.share < RELATIVE_SHARE * top:
+            continue
+        geometry = {
+            "inliers": result.inliers,
+            "share": round(result.share, 3),
+            "scale": round(result.scale, 3),
+            "rotation": round(result.rotation, 1) or 0.0,  # not -0.0
+        }
+        yield _describe(assets[asset_id], round(result.share, 3), LOCAL_METHOD, hits.page, geometry=geometry)
 
 
 @dataclass
@@ -120,7 +195,8 @@ class AssetMatcher:
     assets: dict[int, Asset] = field(init=False)
     index: HashIndex = field(init=False)
     features: FeatureIndex = field(init=False)
-    _pages: list[tuple[int, int]] = field(init=False, default_factory=list)
+    pages: list[tuple[int, int]] = field(init=False, default_factory=list)
+    """(asset id, page) of each :attr:`features` key, the key being the position."""
     _cache: dict[int, LocalFeatures] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -128,8 +204,8 @@ class AssetMatcher:
         self.index = global_index(self.session)
         self.features = FeatureIndex()
         for row in self.session.scalars(select(AssetFeatures).order_by(AssetFeatures.asset_id, AssetFeatures.page)):
-            key = len(self._pages)
-            self._pages.append((row.asset_id, row.page))
+            key = len(self.pages)
+            self.pages.append((row.asset_id, row.page))
             self.features.add(key, _features(row))
 
     def match(self, path: Path, limit: int = 10) -> list[AssetMatch]:
@@ -137,84 +213,81 @@ class AssetMatcher:
         return self.match_prints(prints_of_file(path), limit)
 
     def match_prints(self, prints: ImagePrints, limit: int = 10) -> list[AssetMatch]:
-        """Registered assets that any page of an already fingerprinted image copies, best first.
+        """Registered assets that any page of an already fingerprinted image copies, best first (:func:`assemble`)."""
+        return assemble(
+            (self._verified(found) for found in search_pages(prints, self.index, self.features, limit)),
+            self.assets,
+            limit,
+        )
 
-        Near-duplicates (``pdq``) rank before local matches (``orb``); within a method, by score.
-        """
-        local = {features.page: features for features in prints.local}
-        best: dict[int, _Best] = {}
-        for fingerprint in prints.global_prints:
-            found = list(self._global(fingerprint, limit))
-            if not found and fingerprint.page in local:
-                found = list(self._local(local.pop(fingerprint.page)))
-            for match in found:
-                rank = match.score + (1.0 if match.method == GLOBAL_METHOD else 0.0)
-                if match.asset_id not in best or rank > best[match.asset_id].score:
-                    best[match.asset_id] = _Best(rank, match)
-        ranked = sorted(best.values(), key=lambda entry: (-entry.score, entry.match.asset_id))
-        return [entry.match for entry in ranked[:limit]]
-
-    def _global(self, fingerprint: Fingerprint, limit: int) -> Iterator[AssetMatch]:
-        hits = self.index.search(fingerprint.codes()[None, ...], MATCH_DISTANCE, limit)[0]
-        for asset_id, distance in hits:
-            # PDQ similarity: the share of the 256 bits that agree; a match is at most 31 bits apart (0.879).
-            yield self._describe(
-                asset_id, round(1 - distance / 256, 3), GLOBAL_METHOD, fingerprint.page, distance=distance
-            )
-
-    def _local(self, query: LocalFeatures) -> Iterator[AssetMatch]:
-        verified: list[tuple[int, Verification]] = []
-        for key, _votes in self.features.candidates(query, CANDIDATES):
-            result = verify(query, self._reference(key))
-            if result is not None and result.is_match:
-                verified.append((key, result))
-        if not verified:
-            return
-        top = max(result.share for _, result in verified)
-        for key, result in verified:
-            if result.share < RELATIVE_SHARE * top:
-                continue
-            geometry = {
-                "inliers": result.inliers,
-                "share": round(result.share, 3),
-                "scale": round(result.scale, 3),
-                "rotation": round(result.rotation, 1) or 0.0,  # not -0.0
-            }
-            asset_id = self._pages[key][0]
-            yield self._describe(asset_id, round(result.share, 3), LOCAL_METHOD, query.page, geometry=geometry)
-
-    def _reference(self, key: int) -> LocalFeatures:
+    def reference(self, key: int) -> LocalFeatures:
         """A registered page's full features, read on demand: the index holds only its strongest descriptors."""
         if key not in self._cache:
             if len(self._cache) >= _CACHE_PAGES:
                 self._cache.pop(next(iter(self._cache)))
-            asset_id, page = self._pages[key]
+            asset_id, page = self.pages[key]
             self._cache[key] = _features(self.session.get_one(AssetFeatures, (asset_id, page)))
         return self._cache[key]
 
-    def _describe(
-        self,
-        asset_id: int,
-        score: float,
-        method: str,
-        page: int,
-        distance: int | None = None,
-        geometry: dict[str, float] | None = None,
-    ) -> AssetMatch:
-        asset = self.assets[asset_id]
-        return AssetMatch(
-            asset.id,
-            asset.path,
-            asset.production,
-            asset.episode,
-            asset.scene,
-            asset.sha256,
-            score,
-            method,
-            distance=distance,
-            geometry=geometry,
-            page=page,
-        )
+    def _verified(self, found: PageSearch) -> PageHits:
+        verified: list[tuple[int, Verification]] = []
+        if found.query is not None:
+            for key in found.candidates:
+                result = verify(found.query, self.reference(key))
+                if result is not None and result.is_match:
+                    verified.append((self.pages[key][0], result))
+        return PageHits(found.page, found.near, verified)
+
+
+def match_files(
+    matcher: AssetMatcher, files: list[Path], engine: str, spark_master: str = "local[*]", limit: int = 10
+) -> Iterator[tuple[Path, list[AssetMatch] | InputError]]:
+    """Each file's matches, or the error that kept it from being read, in order: what ``match`` prints.
+
+    ``engine`` runs the work: ``duckdb`` (the local engine) in this process, or ``spark``, which fingerprints
+    and searches on the cluster's executors (``celtrace.spark.matching``) with the same results.
+    """
+    if engine not in ("duckdb", "spark"):
+        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
+    # Spark fails a whole job on a path that is not there: those get the local engine's error, the rest go out.
+    remote = [path for path in files if path.is_file()] if engine == "spark" else []
+    found: Iterator[tuple[Path, list[AssetMatch] | str]] = iter(())
+    if remote:
+        from celtrace.spark.matching import match_on_spark
+
+        found = match_on_spark(matcher, remote, spark_master, limit)
+    for path in files:
+        if remote and path.is_file():
+            _path, matches = next(found)
+            yield path, InputError(matches, file=str(path)) if isinstance(matches, str) else matches
+            continue
+        try:
+            yield path, matcher.match(path, limit)
+        except InputError as error:
+            yield path, error
+
+
+def _describe(
+    asset: Asset,
+    score: float,
+    method: str,
+    page: int,
+    distance: int | None = None,
+    geometry: dict[str, float] | None = None,
+) -> AssetMatch:
+    return AssetMatch(
+        asset.id,
+        asset.path,
+        asset.production,
+        asset.episode,
+        asset.scene,
+        asset.sha256,
+        score,
+        method,
+        distance=distance,
+        geometry=geometry,
+        page=page,
+    )
 
 
 def _features(row: AssetFeatures) -> LocalFeatures:

@@ -98,33 +98,6 @@ Printed = tuple[Path | str, str, int, ImagePrints | str | None]
 read, None when known."""
 
 
-def fingerprints(
-    files: list[Path], engine: str, spark_master: str = "local[*]"
-) -> Iterator[tuple[Path, ImagePrints | InputError]]:
-    """Each image's prints, or the error that kept it from being read, in order: what ``match`` looks up.
-
-    On ``spark`` the images are fingerprinted by the cluster's executors; matching stays with the caller.
-    """
-    if engine not in ("duckdb", "spark"):
-        raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
-    # Spark fails a whole job on a path that is not there: those get the local engine's error, the rest go out.
-    remote = [path for path in files if path.is_file()] if engine == "spark" else []
-    printed: Iterator[Printed] = iter(())
-    if remote:
-        from celtrace.spark.prints import fingerprint_on_spark
-
-        printed = fingerprint_on_spark(spark_master, remote, set())
-    for path in files:
-        if remote and path.is_file():
-            _path, _digest, _size, prints = next(printed)
-            yield path, InputError(prints, file=str(path)) if isinstance(prints, str) else prints or ImagePrints([], [])
-            continue
-        try:
-            yield path, prints_of_file(path)
-        except InputError as error:
-            yield path, error
-
-
 def _fingerprinted(files: Iterable[Path], known: set[str]) -> Iterator[Printed]:
     """Each file's digest and prints, in this process; files already registered are not fingerprinted.
 

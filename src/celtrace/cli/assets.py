@@ -71,8 +71,7 @@ def match(
     against its delivered matches; null when no delivered drawing matches.
     """
     from celtrace.assets.attribution import Attributor
-    from celtrace.assets.matcher import AssetMatcher
-    from celtrace.assets.registry import fingerprints
+    from celtrace.assets.matcher import AssetMatcher, match_files
     from celtrace.assets.studio_key import existing_key
     from celtrace.watermark import load_image
 
@@ -81,10 +80,10 @@ def match(
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
         attributor = Attributor(session, existing_key(session))
-        for path, prints in fingerprints(files, engine, ws.settings.spark_master):
-            error = prints if isinstance(prints, InputError) else None
-            if not isinstance(prints, InputError):
-                found = matcher.match_prints(prints)
+        for path, result in match_files(matcher, files, engine, ws.settings.spark_master):
+            error = result if isinstance(result, InputError) else None
+            found = [] if isinstance(result, InputError) else result
+            if error is None:
                 # Decoding costs up to seconds: only for --json, and only when a match was ever delivered
                 # (a drawing never delivered has no mark to read: its watermark is null like no match's).
                 try:

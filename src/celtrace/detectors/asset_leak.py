@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from celtrace.config import Settings
 from celtrace.detectors.finding import Finding, Severity, Subject
@@ -15,6 +16,7 @@ from celtrace.workspace.schema import Trove, TroveFeatures, TroveFingerprint, Tr
 
 if TYPE_CHECKING:
     from celtrace.assets.matcher import AssetMatch
+    from celtrace.assets.prints import ImagePrints
 
 RULE = "ASSET.LEAK"
 
@@ -64,35 +66,50 @@ def trove_matches(view: StoreView) -> Iterator[tuple[TroveItemRow, Trove, AssetM
 
 
 def _trove_matches(view: StoreView) -> Iterator[tuple[TroveItemRow, Trove, AssetMatch]]:
-    from celtrace.assets.fingerprint import Fingerprint
-    from celtrace.assets.local_features import LocalFeatures
-    from celtrace.assets.matcher import GLOBAL_METHOD, AssetMatcher
-    from celtrace.assets.prints import ImagePrints
+    from celtrace.assets.matcher import AssetMatcher
 
     matcher = AssetMatcher(view.session)
     if not matcher.assets:
         return
-    session = view.session
-    items = session.execute(
+    items = view.session.execute(
         select(TroveItemRow, Trove)
         .join(Trove, TroveItemRow.trove_id == Trove.id)
         .where(TroveItemRow.id.in_(select(TroveFingerprint.item_id)))
         .order_by(Trove.id, TroveItemRow.seq)
     ).all()
-    for item, trove in items:
-        prints = [
-            Fingerprint(tuple(bytes.fromhex(code) for code in row.variants.split()), quality=0, page=row.page)
-            for row in session.scalars(
-                select(TroveFingerprint)
-                .where(TroveFingerprint.item_id == item.id, TroveFingerprint.method == GLOBAL_METHOD)
-                .order_by(TroveFingerprint.page)
-            )
-        ]
-        local = [
-            LocalFeatures.from_blobs(row.points, row.descriptors, row.width, row.height, row.page)
-            for row in session.scalars(
-                select(TroveFeatures).where(TroveFeatures.item_id == item.id).order_by(TroveFeatures.page)
-            )
-        ]
-        for match in matcher.match_prints(ImagePrints(prints, local)):
+    stored = (_stored_prints(view.session, item) for item, _ in items)
+    found: Iterable[list[AssetMatch]]
+    if view.engine == "spark" and view.settings is not None and items:
+        from celtrace.spark.matching import match_prints_on_spark
+
+        # The registry's indexes go to the executors; the items' prints were made by the scan and are read here.
+        found = match_prints_on_spark(matcher, list(stored), view.settings.spark_master)
+    else:
+        found = (matcher.match_prints(prints) for prints in stored)
+    for (item, trove), matches in zip(items, found, strict=True):
+        for match in matches:
             yield item, trove, match
+
+
+def _stored_prints(session: Session, item: TroveItemRow) -> ImagePrints:
+    """The prints a trove scan stored for one item, as the scan made them."""
+    from celtrace.assets.fingerprint import Fingerprint
+    from celtrace.assets.local_features import LocalFeatures
+    from celtrace.assets.matcher import GLOBAL_METHOD
+    from celtrace.assets.prints import ImagePrints
+
+    prints = [
+        Fingerprint(tuple(bytes.fromhex(code) for code in row.variants.split()), quality=0, page=row.page)
+        for row in session.scalars(
+            select(TroveFingerprint)
+            .where(TroveFingerprint.item_id == item.id, TroveFingerprint.method == GLOBAL_METHOD)
+            .order_by(TroveFingerprint.page)
+        )
+    ]
+    local = [
+        LocalFeatures.from_blobs(row.points, row.descriptors, row.width, row.height, row.page)
+        for row in session.scalars(
+            select(TroveFeatures).where(TroveFeatures.item_id == item.id).order_by(TroveFeatures.page)
+        )
+    ]
+    return ImagePrints(prints, local)
