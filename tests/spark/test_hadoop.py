@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from celtrace.assets.deliveries import deliver
 from celtrace.assets.registry import add_assets
 from celtrace.cli import app
 from celtrace.demo.drawings import drawing, encode
@@ -178,3 +179,35 @@ def test_uri_mistakes_are_one_line_each(spark, make_settings, tmp_path):
         result = runner.invoke(app, [*args, "-w", ws], env=ENV)
         assert result.exit_code == 1, (args, result.output)
         assert len(result.output.strip().splitlines()) == 1 and expected in result.output, (args, result.output)
+
+
+def test_match_by_uri_is_match_by_path(spark, make_settings, tmp_path):
+    layouts = tmp_path / "S01E04"
+    layouts.mkdir()
+    for cut in (1, 2):
+        drawing(cut, size=(512, 384)).save(layouts / f"sc010_cut{cut:03d}.png")
+    workspace = init_workspace(make_settings())
+    delivery = deliver(workspace, [layouts], "Bright Lotus", tmp_path / "outbox", production="Skyward Tails")
+    ws = str(workspace.path)
+    workspace.close()
+    leaked = tmp_path / "found" / "leak 1.png"  # a space, as object keys often have
+    leaked.parent.mkdir()
+    leaked.write_bytes((tmp_path / "outbox" / "sc010_cut002.png").read_bytes())
+
+    runner = CliRunner()
+    shown = []
+    for engine_name, name in (("duckdb", str(leaked)), ("spark", _uri(leaked))):
+        result = runner.invoke(app, ["match", name, "--json", "--engine", engine_name, "-w", ws], env=ENV)
+        assert result.exit_code == 0, result.output
+        (line,) = [json.loads(text) for text in result.stdout.splitlines()]
+        shown.append(line)
+    assert shown[0]["file"] == str(leaked) and shown[1]["file"] == _uri(leaked)
+    assert shown[1]["matches"] == shown[0]["matches"] and shown[0]["matches"]
+    # The watermark is read from the copy's bytes, fetched through Hadoop on the driver.
+    assert shown[1]["watermark"] == shown[0]["watermark"]
+    assert shown[0]["watermark"]["delivery_id"] == delivery.delivery_id
+
+    folder = runner.invoke(app, ["match", _uri(leaked.parent), "--engine", "spark", "-w", ws], env=ENV)
+    assert folder.exit_code == 1 and "is a folder" in folder.output
+    local = runner.invoke(app, ["match", _uri(leaked), "-w", ws], env=ENV)
+    assert local.exit_code == 1 and "add --engine spark" in local.output

@@ -108,6 +108,20 @@ def test_a_statement_spark_refuses_names_itself(spark, workspace, tmp_path):
         events.close()
 
 
+def test_a_failed_python_task_is_told_by_its_own_exception():
+    reported = RuntimeError(
+        "An exception was thrown from the Python worker. Please see the stack trace below.\n"
+        "Traceback (most recent call last):\n"
+        '  File "matching.py", line 258, in __call__\n'
+        "    return self.order[key]\n"
+        "KeyError: '/found/leak 1.png'\n"
+        "\n\tat org.apache.spark.api.python.BasePythonRunner.handlePythonException(PythonRunner.scala:581)\n"
+    )
+    assert spark_session_module.first_line(reported) == "KeyError: '/found/leak 1.png'"
+    assert spark_session_module.first_line(RuntimeError("one line\nmore")) == "one line"
+    assert spark_session_module.first_line(RuntimeError("")) == "RuntimeError"
+
+
 def test_spark_without_java_is_one_clear_error(monkeypatch):
     from pyspark.sql import SparkSession
 

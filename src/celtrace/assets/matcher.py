@@ -16,7 +16,7 @@ and :func:`assemble` ranks what they found. :class:`AssetMatcher` runs them in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from celtrace.assets.hash_index import HashIndex
 from celtrace.assets.local_features import LocalFeatures, Verification, verify
 from celtrace.assets.prints import ImagePrints, prints_of_file
 from celtrace.errors import InputError
+from celtrace.spark.hadoop import local_path
 from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
 
 GLOBAL_METHOD = "pdq"
@@ -240,29 +241,25 @@ class AssetMatcher:
 
 
 def match_files(
-    matcher: AssetMatcher, files: list[Path], engine: str, spark_master: str = "local[*]", limit: int = 10
-) -> Iterator[tuple[Path, list[AssetMatch] | InputError]]:
+    matcher: AssetMatcher, files: Sequence[Path | str], engine: str, spark_master: str = "local[*]", limit: int = 10
+) -> Iterator[tuple[Path | str, list[AssetMatch] | InputError]]:
     """Each file's matches, or the error that kept it from being read, in order: what ``match`` prints.
 
     ``engine`` runs the work: ``duckdb`` (the local engine) in this process, or ``spark``, which fingerprints
-    and searches on the cluster's executors (``celtrace.spark.matching``) with the same results.
+    and searches on the cluster's executors (``celtrace.spark.matching``) with the same results; there a file
+    may also be a URI on one of Spark's Hadoop file systems (``s3a://bucket/leak.png``).
     """
     if engine not in ("duckdb", "spark"):
         raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
-    # Spark fails a whole job on a path that is not there: those get the local engine's error, the rest go out.
-    remote = [path for path in files if path.is_file()] if engine == "spark" else []
-    found: Iterator[tuple[Path, list[AssetMatch] | str]] = iter(())
-    if remote:
+    if engine == "spark":
         from celtrace.spark.matching import match_on_spark
 
-        found = match_on_spark(matcher, remote, spark_master, limit)
+        for path, found in match_on_spark(matcher, files, spark_master, limit):
+            yield path, InputError(found, file=str(path)) if isinstance(found, str) else found
+        return
     for path in files:
-        if remote and path.is_file():
-            _path, matches = next(found)
-            yield path, InputError(matches, file=str(path)) if isinstance(matches, str) else matches
-            continue
         try:
-            yield path, matcher.match(path, limit)
+            yield path, matcher.match(local_path(path), limit)
         except InputError as error:
             yield path, error
 

@@ -21,7 +21,7 @@ from celtrace.assets.images import SUFFIXES
 from celtrace.assets.matcher import GLOBAL_METHOD
 from celtrace.assets.prints import ImagePrints, prints_of_file
 from celtrace.errors import InputError
-from celtrace.spark.hadoop import is_uri
+from celtrace.spark.hadoop import is_uri, local_path
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import Asset, AssetFeatures, FingerprintRow
 
@@ -73,7 +73,7 @@ def add_assets(
         hadoop = HadoopFiles(spark_session(workspace.settings.spark_master))
         printed = fingerprint_on_spark(workspace.settings.spark_master, list(_spark_images(paths, hadoop)), known)
     else:
-        printed = _fingerprinted(list(image_files(local_paths(paths))), known)
+        printed = _fingerprinted(list(image_files(local_path(path) for path in paths)), known)
     batch: list[tuple[Path | str, str, int, ImagePrints]] = []
     for path, digest, size, prints in printed:
         if on_file:
@@ -177,14 +177,6 @@ def image_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         else:
             yield path
-
-
-def local_paths(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """The paths as local ones; a URI is an :class:`InputError`, since only Spark reads its file systems."""
-    for path in paths:
-        if is_uri(path):
-            raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
-        yield Path(path)
 
 
 def _spark_images(paths: Iterable[Path | str], hadoop: HadoopFiles) -> Iterator[Path | str]:

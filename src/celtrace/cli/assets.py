@@ -60,7 +60,9 @@ def assets_add(
 
 
 def match(
-    files: Annotated[list[Path], typer.Argument(help="Images to look up in the registry.")],
+    files: Annotated[
+        list[str], typer.Argument(help="Images to look up in the registry; with --engine spark also s3a:// etc.")
+    ],
     engine: EngineOption = "duckdb",
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
@@ -73,6 +75,7 @@ def match(
     from celtrace.assets.attribution import Attributor
     from celtrace.assets.matcher import AssetMatcher, match_files
     from celtrace.assets.studio_key import existing_key
+    from celtrace.spark.hadoop import as_input
     from celtrace.watermark import load_image
 
     failed = False
@@ -80,7 +83,8 @@ def match(
     with opened(workspace) as ws, ws.session() as session:
         matcher = AssetMatcher(session)
         attributor = Attributor(session, existing_key(session))
-        for path, result in match_files(matcher, files, engine, ws.settings.spark_master):
+        inputs = [as_input(file) for file in files]
+        for path, result in match_files(matcher, inputs, engine, ws.settings.spark_master):
             error = result if isinstance(result, InputError) else None
             found = [] if isinstance(result, InputError) else result
             if error is None:
@@ -88,7 +92,10 @@ def match(
                 # (a drawing never delivered has no mark to read: its watermark is null like no match's).
                 try:
                     delivered = json_output and attributor.delivered(found)
-                    mark = attributor.attribute(partial(load_image, path, str(path)), found) if delivered else None
+                    mark = None
+                    if delivered:
+                        source = path if isinstance(path, Path) else _remote_bytes(path, ws.settings.spark_master)
+                        mark = attributor.attribute(partial(load_image, source, str(path)), found)
                 except InputError as problem:
                     error = problem
             if error is not None:
@@ -114,3 +121,12 @@ def match(
                 typer.echo(f"{path}: no registered asset")
     if failed:
         raise typer.Exit(1)
+
+
+def _remote_bytes(uri: str, master: str) -> bytes:
+    """An image's bytes from one of Spark's file systems, for the watermark decoder on this machine."""
+    from celtrace.spark.hadoop import HadoopFiles
+    from celtrace.spark.session import spark_session
+
+    with HadoopFiles(spark_session(master)).open(uri) as stream:
+        return stream.read()

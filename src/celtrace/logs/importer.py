@@ -30,7 +30,7 @@ from sqlalchemy import select
 from celtrace.errors import InputError
 from celtrace.logs.enrich import ENRICHED, Enricher
 from celtrace.logs.formats import Format, ReaderOptions, formats, read_head_lines, sniff, sniff_lines
-from celtrace.spark.hadoop import RemoteFile, is_uri
+from celtrace.spark.hadoop import RemoteFile, is_uri, local_path
 from celtrace.workspace import Workspace
 from celtrace.workspace.schema import LogFile
 
@@ -345,14 +345,12 @@ def _format(name: str | None) -> Format | None:
 def _files(paths: Iterable[Path | str], hadoop: HadoopFiles | None) -> Iterator[tuple[Path | RemoteFile, str | None]]:
     """Each file under ``paths``, in order, with its SHA-256 when it was hashed elsewhere (Spark's executors)."""
     for path in paths:
-        if is_uri(path):
-            if hadoop is None:
-                raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
+        if is_uri(path) and hadoop is not None:
             listed = [file for file in hadoop.list(str(path)) if not file.name.startswith(".")]
             digests = hadoop.digests(listed)
             yield from ((file, digests[file.uri]) for file in listed)
             continue
-        path = Path(path)
+        path = local_path(path)
         if not path.exists():
             raise InputError("no such file or folder", file=str(path))
         if path.is_dir():

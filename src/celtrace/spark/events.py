@@ -23,7 +23,7 @@ from sqlglot import expressions as exp
 from celtrace.errors import EngineError
 from celtrace.logs.engine import EVENTS_VIEW
 from celtrace.logs.enrich import ENRICHED
-from celtrace.spark.session import read_path, spark_session
+from celtrace.spark.session import first_line, read_path, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -74,7 +74,7 @@ class SparkEvents:
         try:
             return [row.asDict(recursive=True) for row in self.spark.sql(statement).collect()]
         except Exception as error:  # Spark's analysis and execution errors share no useful base class
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            first = first_line(error)
             raise EngineError(f"Spark could not run a query: {first}\n{statement}") from error
 
     def close(self) -> None:

@@ -46,6 +46,27 @@ def as_input(text: str) -> Path | str:
     return text if is_uri(text) else Path(text)
 
 
+def local_path(path: Path | str) -> Path:
+    """``path`` as a local path; a URI is an :class:`InputError`, since only Spark reads its file systems."""
+    if is_uri(path):
+        raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
+    return Path(path)
+
+
+def hadoop_reads(path: Path) -> bool:
+    """Whether Spark's Hadoop paths name this local file faithfully; others are read on the driver.
+
+    Hadoop takes ``:`` for a scheme, ``#`` for a fragment and ``%`` for an escape, and drops control characters;
+    names not in UTF-8 have no string to give it.
+    """
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(char in ":#%" or ord(char) < 32 or ord(char) == 127 for char in text)
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     """A file as a Hadoop file system lists it: its name there, size, modification time and place below its root."""

@@ -37,7 +37,7 @@ from celtrace.logs.enrich import ENRICHED
 from celtrace.logs.formats import GZIP_MAGIC, Format, ReaderOptions, formats, is_gzip
 from celtrace.logs.importer import SAMPLES, Counts, Enrichment, Target
 from celtrace.spark.hadoop import HadoopFiles
-from celtrace.spark.session import read_path, spark_session
+from celtrace.spark.session import first_line, read_path, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -105,7 +105,7 @@ class SparkWriter:
         except InputError:
             raise
         except Exception as error:  # Spark wraps a task's error in its own types; the first line says what failed
-            raise InputError(f"cannot read as {fmt.name} on Spark: {_first_line(error)}", file=str(path)) from error
+            raise InputError(f"cannot read as {fmt.name} on Spark: {first_line(error)}", file=str(path)) from error
         assert totals is not None
         lines, parsed_lines, first, last = totals
         samples = [{"line": row["line"], "text": row["raw"]} for row in rejected]
@@ -139,15 +139,15 @@ class SparkWriter:
         return lines.mapInArrow(_Splits(fmt.name, options, offsets), EVENTS_SCHEMA)
 
 
-def _parse(fmt_name: str, scratch: Path, options: ReaderOptions, first_line: int) -> Iterator[pa.RecordBatch]:
-    """The format's own reader over a scratch file, line numbers shifted by ``first_line - 1``."""
+def _parse(fmt_name: str, scratch: Path, options: ReaderOptions, first: int) -> Iterator[pa.RecordBatch]:
+    """The format's own reader over a scratch file, line numbers shifted by ``first - 1``."""
     fmt = formats()[fmt_name]
     con = duckdb.connect(config={"threads": 1})  # Spark gives each task one core
     try:
         reader = fmt.read(con, scratch, options).fetch_record_batch(_ROWS)
         for batch in reader:
-            if first_line != 1:
-                line = pc.add(batch.column(0), pa.scalar(first_line - 1, pa.int64()))
+            if first != 1:
+                line = pc.add(batch.column(0), pa.scalar(first - 1, pa.int64()))
                 batch = batch.set_column(0, "line", line)
             yield batch
     finally:
@@ -217,8 +217,3 @@ def _utc_seconds(moment: Any) -> float:
     from datetime import UTC
 
     return float(moment.replace(tzinfo=UTC).timestamp())
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

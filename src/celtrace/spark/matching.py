@@ -33,7 +33,7 @@ them kept as Parquet beside the store, for the executors to read (docs/scaling.m
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,9 +48,14 @@ from celtrace.assets.local_features import LocalFeatures, Verification, verify
 from celtrace.assets.matcher import AssetMatch, AssetMatcher, PageHits, assemble, search_pages
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
-from celtrace.spark.prints import SCHEMA, _key, _prints, to_arrow_row  # the same keys and rows as fingerprinting
-from celtrace.spark.session import read_path, spark_session
-from celtrace.spark.trove import _spark_reads  # the names trove scan leaves to the driver
+from celtrace.spark.hadoop import HadoopFiles, hadoop_reads
+from celtrace.spark.prints import (
+    SCHEMA,
+    row_prints,
+    spark_key,
+    to_arrow_row,
+)  # the same keys and rows as fingerprinting
+from celtrace.spark.session import first_line, read_path, spark_session
 from celtrace.workspace.schema import AssetFeatures
 
 if TYPE_CHECKING:
@@ -121,35 +126,57 @@ _READ = 500  # registered pages read from the store per query
 
 
 def match_on_spark(
-    matcher: AssetMatcher, files: list[Path], master: str, limit: int = 10
-) -> Iterator[tuple[Path, list[AssetMatch] | str]]:
+    matcher: AssetMatcher, files: Sequence[Path | str], master: str, limit: int = 10
+) -> Iterator[tuple[Path | str, list[AssetMatch] | str]]:
     """Each file's matches (or the message of the error that kept it from being read), in ``files`` order.
 
-    ``matcher`` is the driver's, over the registry; its session must stay open while this runs. Files whose
-    names Hadoop misreads are matched here, by the local engine, as ``trove scan --engine spark`` hashes them.
+    ``files`` are local paths, or URIs of images on one of Spark's Hadoop file systems. ``matcher`` is the
+    driver's, over the registry; its session must stay open while this runs. Local files that are missing, or
+    whose names Hadoop misreads, are matched here by the local engine, as ``trove scan --engine spark`` hashes
+    them: Spark fails a whole job on a path it cannot read.
     """
-    # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
-    # Path.resolve would follow links, which Hadoop does not.
-    keys = {path: _key(os.path.abspath(path)) for path in files if _spark_reads(path)}  # noqa: PTH100
+    spark = spark_session(master)
+    keys: dict[Path | str, str] = {}
+    failed: dict[Path | str, str] = {}
+    for path in files:
+        if isinstance(path, str):
+            try:
+                keys[path] = spark_key(_image_uri(HadoopFiles(spark), path))
+            except InputError as error:
+                failed[path] = error.message
+        elif path.is_file() and hadoop_reads(path):
+            # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
+            # Path.resolve would follow links, which Hadoop does not.
+            keys[path] = spark_key(os.path.abspath(path))  # noqa: PTH100
     remote = list(dict.fromkeys(keys.values()))  # a file named twice is read once
     found: Iterator[tuple[int, list[AssetMatch] | str]] = iter(())
     if remote:
-        spark = spark_session(master)
         order = {key: number for number, key in enumerate(remote)}
         images = spark.read.format("binaryFile").load([read_path(key) for key in remote])
         found = _matched(matcher, images.select("path", "content"), _ImageSearcher(order), limit)
     done: dict[str, list[AssetMatch] | str] = {}
     for path in files:
-        if path in keys:
+        if path in failed:
+            yield path, failed[path]
+        elif path in keys:
             while keys[path] not in done:
                 number, result = next(found)
                 done[remote[number]] = result
             yield path, done[keys[path]]
-            continue
-        try:
-            yield path, matcher.match(path, limit)
-        except InputError as error:
-            yield path, error.message
+        else:
+            assert isinstance(path, Path)
+            try:
+                yield path, matcher.match(path, limit)
+            except InputError as error:
+                yield path, error.message
+
+
+def _image_uri(hadoop: HadoopFiles, uri: str) -> str:
+    """The image file ``uri`` as Hadoop names it (``file:///x`` is ``file:/x``), what ``binaryFile`` reports."""
+    if not hadoop.is_file(uri):
+        raise InputError("is a folder: match takes image files (trove scan takes folders)")
+    (listed,) = hadoop.list(uri)
+    return listed.uri
 
 
 def match_prints_on_spark(
@@ -160,7 +187,7 @@ def match_prints_on_spark(
         return
     spark = spark_session(master)
     rows = [
-        {"order": number, "path": "", "sha256": "", "size": 0, "error": None, **to_arrow_row(image)}
+        {"order": number, "path": "", "sha256": "", "size": 0, "head": b"", "error": None, **to_arrow_row(image)}
         for number, image in enumerate(prints)
     ]
     stored = spark.createDataFrame(rows, schema=SCHEMA).select("order", "error", "global", "local")
@@ -196,7 +223,7 @@ def _matched(
     except Exception as error:  # a task's failure reaches here wrapped in Spark's types
         if isinstance(error, InputError | EngineError):
             raise
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first = first_line(error)
         raise EngineError(f"matching on Spark failed: {first}") from error
     finally:
         indexes.unpersist()
@@ -255,7 +282,7 @@ class _ImageSearcher:
     order: dict[str, int]
 
     def __call__(self, row: dict[str, Any]) -> tuple[int, ImagePrints | str]:
-        key = _key(row["path"])
+        key = spark_key(row["path"])
         try:
             return self.order[key], prints_of_bytes(row["content"], key)
         except InputError as error:
@@ -267,7 +294,7 @@ class _PrintsSearcher:
     """Prints stored earlier, as ``fingerprint_on_spark`` hands them over."""
 
     def __call__(self, row: dict[str, Any]) -> tuple[int, ImagePrints | str]:
-        prints = _prints(row)
+        prints = row_prints(row)
         assert isinstance(prints, ImagePrints)  # made from stored prints, never an error or a known digest
         return row["order"], prints
 

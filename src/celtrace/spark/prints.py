@@ -13,6 +13,7 @@ order as on the local engine; ``toLocalIterator`` brings one partition at a time
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from celtrace.assets.fingerprint import Fingerprint
 from celtrace.assets.local_features import LocalFeatures
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
-from celtrace.spark.session import read_path, spark_session
+from celtrace.spark.session import first_line, read_path, spark_session
 from celtrace.trove.items import HEAD_BYTES
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ def read_on_spark(
     if not files:
         return
     spark = spark_session(master)
-    order = {_key(str(path if isinstance(path, str) else path.absolute())): number for number, path in enumerate(files)}
+    # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
+    # Path.resolve would follow links, which Hadoop does not.
+    order = {spark_key(path if isinstance(path, str) else os.path.abspath(path)): n for n, path in enumerate(files)}  # noqa: PTH100
     known_digests = spark.sparkContext.broadcast(frozenset(known))
     images = spark.read.format("binaryFile").load([read_path(path) for path in files])
     printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests, any_error), SCHEMA)
@@ -107,11 +110,11 @@ def read_on_spark(
         # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
         # (memory, then disk) once made, and the sort reads them there.
         for row in printed.localCheckpoint().orderBy("order").toLocalIterator():
-            yield SparkRead(files[row["order"]], row["sha256"], row["size"], bytes(row["head"]), _prints(row))
+            yield SparkRead(files[row["order"]], row["sha256"], row["size"], bytes(row["head"]), row_prints(row))
     except Exception as error:  # a task's failure reaches here wrapped in Spark's types
         if isinstance(error, InputError | EngineError):
             raise
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first = first_line(error)
         raise EngineError(f"fingerprinting on Spark failed: {first}") from error
 
 
@@ -129,7 +132,7 @@ def to_arrow_row(prints: ImagePrints) -> dict[str, Any]:
     }
 
 
-def _prints(row: Any) -> ImagePrints | str | None:
+def row_prints(row: Any) -> ImagePrints | str | None:
     if row["error"] is not None:
         return str(row["error"])
     if row["global"] is None:
@@ -143,7 +146,7 @@ def _prints(row: Any) -> ImagePrints | str | None:
     )
 
 
-def _key(path: str) -> str:
+def spark_key(path: str) -> str:
     """A path as ``binaryFile`` names it (``file:/a/b%20c.png``) and as the driver does, made comparable."""
     parsed = urlparse(path)
     return unquote(parsed.path) if parsed.scheme == "file" else path
@@ -161,7 +164,7 @@ class _Fingerprinter:
         for batch in batches:
             rows = []
             for path, content in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
-                key = _key(path)
+                key = spark_key(path)
                 digest = hashlib.sha256(content).hexdigest()
                 row: dict[str, Any] = {
                     "order": self.order[key],

@@ -71,7 +71,7 @@ def spark_session(master: str, config: dict[str, str] | None = None) -> SparkSes
     try:
         session = builder.getOrCreate()
     except Exception as error:  # Py4J and PySpark raise many types here; the user needs the first line of one
-        raise EngineError(f"cannot start Spark on {master}: {_first_line(error)}") from error
+        raise EngineError(f"cannot start Spark on {master}: {first_line(error)}") from error
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -89,6 +89,18 @@ def read_path(path: object) -> str:
     return re.sub(r"([\\\[\]{}*?])", r"\\\1", str(path))
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+def first_line(error: BaseException) -> str:
+    """What a Spark error says, in one line: a Python task's own exception when a task raised one.
+
+    PySpark reports a failed Python task as "An exception was thrown from the Python worker", then the worker's
+    traceback, then the JVM's stack: the line a user needs is the traceback's last, the exception itself.
+    """
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    for number, line in enumerate(lines):
+        if line.startswith("Traceback (most recent call last)"):
+            raised = next((later for later in lines[number + 1 :] if not later[0].isspace()), None)
+            if raised is not None:
+                return raised
+    return lines[0]

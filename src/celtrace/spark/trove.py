@@ -25,7 +25,7 @@ from pathlib import Path
 
 from celtrace.assets.prints import ImagePrints
 from celtrace.errors import InputError
-from celtrace.spark.hadoop import HadoopFiles, RemoteFile
+from celtrace.spark.hadoop import HadoopFiles, RemoteFile, hadoop_reads
 from celtrace.spark.prints import SparkRead, fingerprint_on_spark, read_on_spark
 from celtrace.spark.session import spark_session
 from celtrace.trove.items import ARCHIVE_KINDS, Status, TroveItem, extension_lies, sniff
@@ -141,7 +141,7 @@ def _regular_files(path: Path, depth: int, limits: Limits, max_bytes: int) -> li
         return []
     if stat.S_ISREG(status.st_mode):
         # An unreadable file would fail the whole Spark job: the walk records it as the local engine does.
-        fits = status.st_size <= max_bytes and _spark_reads(path) and os.access(path, os.R_OK)
+        fits = status.st_size <= max_bytes and hadoop_reads(path) and os.access(path, os.R_OK)
         return [(path, (status.st_size, status.st_mtime_ns))] if fits else []
     if not stat.S_ISDIR(status.st_mode) or depth > limits.max_folder_depth:
         return []
@@ -151,17 +151,3 @@ def _regular_files(path: Path, depth: int, limits: Limits, max_bytes: int) -> li
     except OSError:
         return []
     return [found for name in names for found in _regular_files(path / name, depth + 1, limits, max_bytes)]
-
-
-def _spark_reads(path: Path) -> bool:
-    """Whether Spark's Hadoop paths name this file faithfully; others are hashed on the driver.
-
-    Hadoop takes ``:`` for a scheme, ``#`` for a fragment and ``%`` for an escape, and drops control characters;
-    names not in UTF-8 have no string to give it.
-    """
-    text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return not any(char in ":#%" or ord(char) < 32 or ord(char) == 127 for char in text)
