@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from celtrace.chain.importer import import_chain_file
@@ -16,10 +17,12 @@ from celtrace.demo.portal_log import CITIES, write_portal_log
 from celtrace.detectors.runner import analyze, latest_findings
 from celtrace.errors import EngineError
 from celtrace.logs import engine
+from celtrace.logs.formats import ReaderOptions, formats
 from celtrace.logs.importer import import_logs
 from celtrace.spark import session as spark_session_module
 from celtrace.spark.events import to_spark
 from celtrace.workspace import Workspace, init_workspace
+from celtrace.workspace.schema import LogFile
 from tests.conftest import SHARED
 
 SAMPLES = [SHARED / "data" / "logs" / name for name in ("apache_access_1k.log", "OpenSSH_2k.log")]
@@ -157,3 +160,56 @@ def test_cli_reports_bad_input_on_one_line(spark, make_settings, tmp_path):
     unknown = runner.invoke(app, ["analyze", "--engine", "hadoop", "-w", str(settings.workspace)], env=env)
     assert unknown.exit_code == 1
     assert "unknown engine 'hadoop'" in unknown.output
+
+
+def _format_samples() -> dict[str, tuple[bytes, ReaderOptions]]:
+    """A small file in every format celtrace reads, from the readers' own tests, with the options each needs."""
+    from tests.logs import test_firewall, test_structured, test_system, test_web
+
+    def lines(*texts: str) -> bytes:
+        return ("\n".join(texts) + "\n").encode()
+
+    common = test_web.COMMON_LINE
+    linux = (SHARED / "data" / "logs" / "Linux_2k.log").read_bytes()  # syslog, and the firewall's kernel lines
+    return {
+        "combined": (SAMPLES[0].read_bytes(), ReaderOptions()),
+        "common": (lines(common, common.replace("192.0.2.7", "198.51.100.1"), "junk"), ReaderOptions()),
+        "nginx": (
+            lines(
+                '203.0.113.5 - bob [17/May/2015:10:05:03 +0200] "GET /ep1/sc12.png HTTP/2.0" 200 5120 "-" '
+                '"curl/8" rt=0.012 uct="0.001"',
+                "not nginx at all",
+            ),
+            ReaderOptions(log_format=test_web.NGINX_MAIN),
+        ),
+        "s3": (test_web.S3_LOG.encode(), ReaderOptions()),
+        "cloudfront": (test_web.CLOUDFRONT_LOG.encode(), ReaderOptions()),
+        "w3c": (test_web.IIS_LOG.encode(), ReaderOptions()),
+        "xferlog": (lines(*test_system.XFERLOG), ReaderOptions(timezone="Asia/Seoul")),
+        "vsftpd": (lines(*test_system.VSFTPD), ReaderOptions()),
+        "sshd": (SAMPLES[1].read_bytes(), ReaderOptions()),
+        "syslog": (linux + lines(*(line for line, _ in test_firewall.LINES)), ReaderOptions(year=2025)),
+        "jsonl": (lines(*(json.dumps(record) for record in test_structured.JSONL)), ReaderOptions()),
+        "csv": (test_structured.CSV_TEXT.encode(), ReaderOptions()),
+    }
+
+
+def test_every_format_reads_alike_on_spark(spark, make_settings, tmp_path):
+    samples = _format_samples()
+    assert set(samples) == set(formats())  # a new format gets a sample here
+    folder = tmp_path / "formats"
+    folder.mkdir()
+    workspaces = {name: init_workspace(make_settings(name)) for name in ("duckdb", "spark")}
+    for fmt, (data, options) in samples.items():
+        path = folder / f"{fmt}.log"
+        path.write_bytes(data)
+        for name, workspace in workspaces.items():
+            (result,) = import_logs(workspace, [path], fmt, fmt, options, engine=name)
+            assert result.error is None and result.events > 0, (fmt, name, result)
+    local, scaled = (_events(workspace) for workspace in workspaces.values())
+    assert scaled == local
+    for name, workspace in workspaces.items():
+        with workspace.session() as session:
+            stored = {(row.format, row.engine.split()[0]) for row in session.scalars(select(LogFile))}
+        assert stored == {(fmt, name) for fmt in samples}
+        workspace.close()
