@@ -136,6 +136,7 @@ def test_cli_scans_an_http_listing_like_the_folder_it_serves(workspace, tmp_path
     assert not any((workspace.path / "tmp").iterdir())  # downloads were spooled there, then removed
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the CLI finds the store by its folder
 def test_only_http_urls_are_scanned(workspace):
     result = CliRunner().invoke(app, ["trove", "scan", "ftp://127.0.0.1/files/", "-w", str(workspace.path)])
     assert result.exit_code == 1
