@@ -109,6 +109,7 @@ def test_a_trove_by_uri_is_the_trove_by_path(spark, make_settings, tmp_path, mon
     (dump / "notes.txt").write_text("head 10% smaller\n")
     (dump / "empty.dat").write_bytes(b"")  # binaryFile skips empty files: read on the driver
     (dump / "a b[1]{x} #1 100%.txt").write_text("glob, fragment and escape characters in one name\n")
+    (dump / "a b[1]{x} #2 100%.txt").write_text("the same name but after the '#': another file\n")
     (dump / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     (dump / "ep104" / "deep" / "too-deep.txt").write_text("below the folder depth the walk allows\n")
     with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:

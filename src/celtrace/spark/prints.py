@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
 
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
 
@@ -147,9 +146,12 @@ def row_prints(row: Any) -> ImagePrints | str | None:
 
 
 def spark_key(path: str) -> str:
-    """A path as ``binaryFile`` names it (``file:/a/b%20c.png``) and as the driver does, made comparable."""
-    parsed = urlparse(path)
-    return unquote(parsed.path) if parsed.scheme == "file" else path
+    """A file as ``binaryFile`` names it (``file:/a/b c.png``, ``s3a://bucket/k``) and as the driver does, made
+    comparable: a local file by its path. Hadoop's names are not percent-encoded, so nothing is decoded: a ``#``
+    or ``%`` in an object key stays what it is."""
+    if path.startswith("file:"):
+        return "/" + path.removeprefix("file:").lstrip("/")
+    return path
 
 
 @dataclass(frozen=True)
