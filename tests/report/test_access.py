@@ -207,3 +207,21 @@ def test_country_names() -> None:
     assert (country_name("KP"), country_name("kr"), country_name("CN")) == ("North Korea", "South Korea", "China")
     assert country_name("ZZ") == "ZZ"
     assert country_name(None) == "Unknown or private address"
+
+
+def test_log_files_read_are_listed_with_what_read_them(report: dict[str, Any]) -> None:
+    (portal,) = report["access"]["files"]
+    assert (portal["format"], portal["events"], portal["rejected"], portal["engine"]) == ("combined", 9, 1, "duckdb")
+    assert re.fullmatch(r"[0-9a-f]{64}", portal["sha256"])
+    assert report["run"]["engine"] == "duckdb"
+    page = render_html(report)
+    table = re.search(r'<table class="log-files">.*?</table>', page, re.S)
+    assert table and portal["sha256"] in table.group(0) and ">DuckDB<" in table.group(0)
+    assert "on DuckDB" in page  # the run line
+
+    # A year of CDN logs is many files: the page shows the first hundred, the JSON keeps them all.
+    many = {**report, "access": {**report["access"], "files": [portal] * 250}}
+    page = render_html(many)
+    assert "The first 100 of 250 files" in page
+    table = re.search(r'<table class="log-files">.*?</table>', page, re.S)
+    assert table and table.group(0).count("<tr>") == 101  # the header and 100 files
