@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from importlib import resources
 from pathlib import Path
@@ -213,3 +214,33 @@ def test_every_format_reads_alike_on_spark(spark, make_settings, tmp_path):
             stored = {(row.format, row.engine.split()[0]) for row in session.scalars(select(LogFile))}
         assert stored == {(fmt, name) for fmt in samples}
         workspace.close()
+
+
+def test_many_small_files_share_jobs_and_read_alike(spark, make_settings, tmp_path):
+    """A CDN's many small files go to Spark together, a job per format: the same events and results as one by one."""
+    folder = tmp_path / "cdn"
+    folder.mkdir()
+    apache = SAMPLES[0].read_bytes().splitlines(keepends=True)
+    sshd = SAMPLES[1].read_bytes().splitlines(keepends=True)
+    for number in range(10):
+        (folder / f"edge-{number:02d}.log").write_bytes(b"".join(apache[number * 100 : number * 100 + 100]))
+    for number in range(4):
+        (folder / f"auth-{number}.log").write_bytes(b"".join(sshd[number * 500 : number * 500 + 500]))
+    (folder / "edge-copy.log").write_bytes((folder / "edge-03.log").read_bytes())  # the same file twice
+    whole = gzip.compress(b"".join(apache[:100]))
+    (folder / "edge-cut.log.gz").write_bytes(whole[: len(whole) // 2])  # a truncated download: read to the cut
+
+    outcomes, stored = [], []
+    for name in ("duckdb", "spark"):
+        workspace = init_workspace(make_settings(name))
+        results = import_logs(workspace, [folder], "cdn", engine=name)
+        outcomes.append([(Path(r.path).name, r.format, r.sha256, r.already, r.events, bool(r.error)) for r in results])
+        stored.append(_events(workspace))
+        workspace.close()
+    assert outcomes[0] == outcomes[1]
+    assert stored[0] == stored[1]
+    by_name = {entry[0]: entry for entry in outcomes[0]}
+    assert by_name["edge-copy.log"][3] is True  # known by its digest, whichever name came first
+    assert 0 < by_name["edge-cut.log.gz"][4] < 100 and not any(entry[5] for entry in outcomes[0])
+    # The reader's note on the cut names the file, not a scratch copy, on Spark too.
+    assert any("edge-cut.log.gz ends early" in str(row) for row in stored[1])

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -36,6 +38,7 @@ from celtrace.workspace.schema import LogFile
 
 if TYPE_CHECKING:
     from celtrace.spark.hadoop import HadoopFiles
+    from celtrace.spark.logs import SparkWriter
 
 SAMPLES = 20
 """Rejected lines kept as samples per file."""
@@ -93,11 +96,13 @@ def import_logs(
         raise InputError(f"unknown engine {engine!r}: choose duckdb or spark")
     options = options or ReaderOptions()
     forced = _format(format_name)
-    results: list[FileResult] = []
+    results: list[FileResult | None] = []  # None: waiting for its shared Spark job
     cache = _cache(workspace)
+    enrichment = Enrichment(cache, mmdb, asn_mmdb)
     write: Writer = _write_duckdb
     hadoop: HadoopFiles | None = None
     label = engine
+    spark_writer: SparkWriter | None = None
     if engine == "spark":
         from celtrace.spark.hadoop import HadoopFiles
         from celtrace.spark.logs import SparkWriter
@@ -105,29 +110,118 @@ def import_logs(
 
         spark_writer = SparkWriter.start(workspace.settings.spark_master)
         write, hadoop, label = spark_writer, HadoopFiles(spark_writer.spark), spark_label(spark_writer.spark)
-    for path, remote_digest in _files(paths, hadoop):
-        try:
-            if isinstance(path, Path):
-                digest, size = _sha256(path)
-            else:
-                digest, size = remote_digest or "", path.size
-            done = _done(workspace, source, digest)
-            if done is not None:
-                result = FileResult(
-                    str(path), source, done.format, digest, True, done.lines, done.events, done.rejected
-                )
-            else:
-                fmt = forced or _sniff(path, hadoop)
-                target = Target.of(workspace, source, digest)
-                name = path if isinstance(path, Path) else path.uri
-                counts = write(target, fmt, name, options, Enrichment(cache, mmdb, asn_mmdb), source)
-                result = _record(workspace, target, counts, str(path), source, fmt, digest, size, label)
-        except InputError as error:
-            result = FileResult(str(path), source, "", "", False, 0, 0, 0, error=str(error))
-        results.append(result)
+    waiting: dict[str, list[_Waiting]] = {}  # by format: files read whole, in one Spark job per format
+    waiting_digests: set[str] = set()
+    twins: list[tuple[int, str, str]] = []  # (place, path, digest) of a file already waiting under another name
+
+    def done_with(place: int, result: FileResult) -> None:
+        results[place] = result
         if on_file:
             on_file(result)
-    return results
+
+    def run_waiting(fmt_name: str) -> None:
+        assert spark_writer is not None
+        group = waiting.pop(fmt_name, [])
+        waiting_digests.difference_update(entry.digest for entry in group)
+        for place, result in _write_together(workspace, spark_writer, group, options, enrichment, source, label):
+            done_with(place, result)
+
+    try:
+        for path, remote_digest in _files(paths, hadoop):
+            place = len(results)
+            results.append(None)
+            try:
+                if isinstance(path, Path):
+                    digest, size = _sha256(path)
+                else:
+                    digest, size = remote_digest or "", path.size
+                if digest in waiting_digests:
+                    twins.append((place, str(path), digest))
+                    continue
+                done = _done(workspace, source, digest)
+                if done is not None:
+                    result = FileResult(
+                        str(path), source, done.format, digest, True, done.lines, done.events, done.rejected
+                    )
+                else:
+                    fmt = forced or _sniff(path, hadoop)
+                    target = Target.of(workspace, source, digest)
+                    name = path if isinstance(path, Path) else path.uri
+                    if spark_writer is not None and spark_writer.reads_whole(fmt, size):
+                        group = waiting.setdefault(fmt.name, [])
+                        group.append(_Waiting(place, target, name, str(path), fmt, digest, size))
+                        waiting_digests.add(digest)
+                        if len(group) >= WAITING_FILES:
+                            run_waiting(fmt.name)
+                        continue
+                    counts = write(target, fmt, name, options, enrichment, source)
+                    result = _record(workspace, target, counts, str(path), source, fmt, digest, size, label)
+            except InputError as error:
+                result = FileResult(str(path), source, "", "", False, 0, 0, 0, error=str(error))
+            done_with(place, result)
+    finally:
+        # Also when a later path fails: the files read before it are imported, as on the local engine.
+        for fmt_name in list(waiting):
+            run_waiting(fmt_name)
+        for place, name, digest in twins:
+            row = _done(workspace, source, digest)
+            twin = (
+                FileResult(name, source, row.format, digest, True, row.lines, row.events, row.rejected)
+                if row is not None
+                else FileResult(name, source, "", digest, False, 0, 0, 0, error="its copy under another name failed")
+            )
+            done_with(place, twin)
+    return [result for result in results if result is not None]
+
+
+WAITING_FILES = 5000
+"""Files of one format imported in one Spark job at most: bounds what the driver holds, and commits as it goes."""
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A file read whole on Spark, waiting for the job it shares with others of its format."""
+
+    place: int
+    target: Target
+    name: Path | str
+    shown: str
+    fmt: Format
+    digest: str
+    size: int
+
+
+def _write_together(
+    workspace: Workspace,
+    writer: SparkWriter,
+    group: list[_Waiting],
+    options: ReaderOptions,
+    enrichment: Enrichment,
+    source: str,
+    engine: str,
+) -> Iterator[tuple[int, FileResult]]:
+    """Write a group of files in one Spark job and record each; if the job fails, each file alone."""
+    if not group:
+        return
+    counts: list[Counts | None] = [None] * len(group)
+    scratch = Path(tempfile.mkdtemp(prefix=".together-", dir=group[0].target.final.parent))
+    try:
+        jobs = [(entry.target, entry.name) for entry in group]
+        counts = list(writer.write_many(jobs, group[0].fmt, options, enrichment, source, scratch))
+    except InputError:
+        pass  # one unreadable file fails the shared job: each is written alone, and only it fails
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for entry, written in zip(group, counts, strict=True):
+        try:
+            if written is None:
+                written = writer(entry.target, entry.fmt, entry.name, options, enrichment, source)
+            result = _record(
+                workspace, entry.target, written, entry.shown, source, entry.fmt, entry.digest, entry.size, engine
+            )
+        except InputError as error:
+            result = FileResult(entry.shown, source, "", "", False, 0, 0, 0, error=str(error))
+        yield entry.place, result
 
 
 @dataclass(frozen=True)

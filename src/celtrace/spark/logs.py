@@ -21,17 +21,19 @@ the cache folder; on a cluster it must be a path every executor can write (docs/
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
 import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 
-from celtrace.errors import InputError
+from celtrace.errors import EngineError, InputError
 from celtrace.logs import events
 from celtrace.logs.enrich import ENRICHED
 from celtrace.logs.formats import GZIP_MAGIC, Format, ReaderOptions, formats, is_gzip
@@ -111,11 +113,100 @@ class SparkWriter:
         samples = [{"line": row["line"], "text": row["raw"]} for row in rejected]
         return Counts(lines, parsed_lines, first, last, samples)
 
+    def reads_whole(self, fmt: Format, size: int) -> bool:
+        """Whether a file goes whole to one task, so that it may share a job with others (:meth:`write_many`).
+
+        A file of a format whose lines need earlier ones is always read whole; one whose lines stand alone is
+        when it fits one of Spark's input splits (``spark.sql.files.maxPartitionBytes``).
+        """
+        split = self.spark.conf.get("spark.sql.files.maxPartitionBytes") or "128m"
+        return fmt.name not in SPLITTABLE or size <= _bytes(split)
+
+    def write_many(
+        self,
+        files: list[tuple[Target, Path | str]],
+        fmt: Format,
+        options: ReaderOptions,
+        enrichment: Enrichment,
+        source: str,
+        scratch: Path,
+    ) -> list[Counts]:
+        """Write many files of one format in one Spark job, each to its target's partial folders; counts in order.
+
+        A year of CDN logs is hundreds of thousands of small files: a job per file would spend seconds on each
+        (scheduling, a counting pass, enrichment, totals), one job spreads them over every core. The rows written
+        are those :meth:`__call__` writes for each file alone, partitioned by file and moved to each target.
+        """
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F  # noqa: N812
+
+        named = {_file_key(name): (str(name), target.batch, target.final.stem) for target, name in files}
+        whole = self.spark.read.format("binaryFile").load([read_path(name) for _, name in files])
+        parsed = whole.select("path", "content", "modificationTime").mapInArrow(
+            _WholeFiles(fmt.name, options, named), f"batch STRING, file STRING, part STRING, {EVENTS_SCHEMA}"
+        )
+        events_at, addresses_at = scratch / "events", scratch / "addresses"
+        try:
+            stamped = parsed.select("batch", F.lit(source).alias("source"), "file", *events.COLUMNS, "part")
+            stamped.write.partitionBy("part").parquet(str(events_at))
+            written = self.spark.read.parquet(read_path(events_at))
+            distinct = written.where("ip IS NOT NULL").select("ip").distinct()
+            enriched = distinct.coalesce(self.spark.sparkContext.defaultParallelism).mapInArrow(
+                _AddressEnricher(enrichment), ADDRESSES_SCHEMA
+            )
+            used = written.where("ip IS NOT NULL").select("part", "batch", "ip").distinct()
+            used.join(enriched, "ip").select("batch", "ip", *ENRICHED, "part").write.partitionBy("part").parquet(
+                str(addresses_at)
+            )
+            totals = {
+                row["part"]: row
+                for row in written.groupBy("part")
+                .agg(
+                    F.expr("count(*)").alias("lines"),
+                    F.expr("count_if(ok)").alias("parsed"),
+                    F.expr("min(ts) FILTER (WHERE ok)").alias("first"),
+                    F.expr("max(ts) FILTER (WHERE ok)").alias("last"),
+                )
+                .collect()
+            }
+            first_rejected = Window.partitionBy("part").orderBy("line")
+            samples: dict[str, list[dict[str, Any]]] = {}
+            for row in (
+                written.where("NOT ok")
+                .withColumn("n", F.row_number().over(first_rejected))
+                .where(f"n <= {SAMPLES}")
+                .select("part", "line", "raw")
+                .orderBy("part", "line")
+                .collect()
+            ):
+                samples.setdefault(row["part"], []).append({"line": row["line"], "text": row["raw"]})
+        except Exception as error:  # Spark wraps a task's error in its own types; the first line says what failed
+            raise InputError(f"cannot read as {fmt.name} on Spark: {first_line(error)}") from error
+        counts = []
+        for target, name in files:
+            part = target.final.stem
+            events_part, addresses_part = events_at / f"part={part}", addresses_at / f"part={part}"
+            for partial, written_part in ((target.events, events_part), (target.addresses, addresses_part)):
+                shutil.rmtree(partial, ignore_errors=True)
+                if written_part.is_dir():
+                    written_part.rename(partial)
+            if not target.events.is_dir():  # a file with no line at all: written alone, as it would be
+                counts.append(self(target, fmt, name, options, enrichment, source))
+                continue
+            if not target.addresses.is_dir():  # no line with an address: an empty file of addresses
+                empty = self.spark.createDataFrame([], f"batch STRING, {ADDRESSES_SCHEMA}")
+                empty.coalesce(1).write.parquet(str(target.addresses))
+            row = totals[part]
+            counts.append(Counts(row["lines"], row["parsed"], row["first"], row["last"], samples.get(part, [])))
+        return counts
+
     def _parsed(self, fmt: Format, path: Path | str, options: ReaderOptions) -> DataFrame:
         if fmt.name in SPLITTABLE and not self._is_gzip(path):
             return self._split(fmt, path, options)
         whole = self.spark.read.format("binaryFile").load(read_path(path))
-        return whole.select("content", "modificationTime").mapInArrow(_WholeFile(fmt.name, options), EVENTS_SCHEMA)
+        return whole.select("path", "content", "modificationTime").mapInArrow(
+            _WholeFile(fmt.name, options), EVENTS_SCHEMA
+        )
 
     def _is_gzip(self, path: Path | str) -> bool:
         if isinstance(path, Path):
@@ -177,20 +268,42 @@ class _Splits:
 
 @dataclass(frozen=True)
 class _WholeFile:
-    """Parses whole files (``binaryFile`` rows) with their reader, from a scratch copy with the same mtime."""
+    """Parses whole files (``binaryFile`` rows: path, content, mtime) with their reader, from a scratch copy with
+    the file's own name (a reader's message about the file names it) and modification time (syslog's year)."""
 
     fmt_name: str
     options: ReaderOptions
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            for content, modified in zip(*(batch.column(i).to_pylist() for i in range(2)), strict=True):
+            for path, content, modified in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
                 with tempfile.TemporaryDirectory(prefix="celtrace-file-") as folder:
-                    scratch = Path(folder) / "file.log"
+                    scratch = Path(folder) / (PurePosixPath(path).name or "file.log")
                     scratch.write_bytes(content)
                     stamp = modified.timestamp() if modified.tzinfo else _utc_seconds(modified)
                     os.utime(scratch, (stamp, stamp))
                     yield from _parse(self.fmt_name, scratch, self.options, 1)
+
+
+@dataclass(frozen=True)
+class _WholeFiles:
+    """As :class:`_WholeFile`, for many files in one job: each row's events carry its file, batch and part."""
+
+    fmt_name: str
+    options: ReaderOptions
+    named: dict[str, tuple[str, str, str]]  # binaryFile's path, made comparable -> (file, batch, part)
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        one = _WholeFile(self.fmt_name, self.options)
+        for batch in batches:
+            for number in range(batch.num_rows):
+                file, stamp, part = self.named[_file_key(batch.column(0)[number].as_py())]
+                for parsed in one(iter([batch.slice(number, 1)])):
+                    size = parsed.num_rows
+                    labels = [pa.array([value] * size, pa.string()) for value in (stamp, file, part)]
+                    yield pa.RecordBatch.from_arrays(
+                        [*labels, *parsed.columns], names=["batch", "file", "part", *parsed.schema.names]
+                    )
 
 
 @dataclass(frozen=True)
@@ -217,3 +330,18 @@ def _utc_seconds(moment: Any) -> float:
     from datetime import UTC
 
     return float(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _file_key(name: Path | str) -> str:
+    """A file as binaryFile names it and as the driver does, made comparable (local files by absolute path)."""
+    from celtrace.spark.prints import spark_key
+
+    return spark_key(name if isinstance(name, str) else os.path.abspath(name))  # noqa: PTH100 - as Hadoop: no ..
+
+
+def _bytes(setting: str) -> int:
+    """A Spark size setting (``134217728b``, ``128m``, ``196608``) in bytes."""
+    match = re.fullmatch(r"(\d+)\s*([kmgt]?)b?", setting.strip().lower())
+    if match is None:
+        raise EngineError(f"spark.sql.files.maxPartitionBytes is not a size: {setting!r}")
+    return int(match.group(1)) * int(1024 ** " kmgt".index(match.group(2) or " "))
