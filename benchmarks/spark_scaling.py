@@ -10,6 +10,10 @@ per-core rates of docs/scaling.md come from larger sizes).
 - Fingerprinting: drawings from the demo's generator (1024 x 768 PNG) registered with ``assets add``
   (PDQ with 8 variants and ORB features of every image): images a second.
 
+- Many small files (``--files``, 40 by default): the same log cut into that many files, imported on Spark with
+  2 cores as celtrace does (the files of one format share one job) and, as the anchor, with one Spark job per
+  file (what it did before): a year of CDN logs is hundreds of thousands of small files.
+
 Each engine and core count runs in a child process with a fresh workspace (a Spark master is fixed when its
 JVM starts), so JVM start-up is measured apart and left out of the rates. The scaling ratio is the 2-core rate
 over the 1-core rate: 2.0 is perfect scaling. Spark's fixed cost per job (a second or two on a small file)
@@ -77,6 +81,40 @@ def child(engine: str, master: str | None, log: Path, images: Path, folder: Path
     return timings
 
 
+def files_child(logs: Path, folder: Path) -> dict[str, float]:
+    """Import a folder of small logs on Spark with 2 cores, together and (the anchor) one job per file."""
+    from celtrace.config import load_settings
+    from celtrace.logs.importer import import_logs
+    from celtrace.spark.logs import SparkWriter
+    from celtrace.spark.session import spark_session
+    from celtrace.workspace import init_workspace
+
+    env = {"CELTRACE_ACTOR": "benchmark", "CELTRACE_CACHE": str(folder.parent / "cache")}
+    env["CELTRACE_SPARK_MASTER"] = "local[2]"
+    spark_session("local[2]").range(1).count()
+    timings: dict[str, float] = {}
+    for way in ("together", "alone"):
+        if way == "alone":
+            SparkWriter.reads_whole = lambda self, fmt, size: False  # type: ignore[method-assign]  # the anchor
+        workspace = init_workspace(load_settings(folder / way, environ=env))
+        began = time.perf_counter()
+        results = import_logs(workspace, [logs], "cdn", engine="spark")
+        timings[way] = time.perf_counter() - began
+        assert not any(result.error for result in results), results
+        timings[f"{way}_events"] = sum(result.events for result in results)
+        workspace.close()
+    return timings
+
+
+def _cut(log: Path, folder: Path, files: int) -> None:
+    """The log's lines cut into ``files`` files, in order."""
+    lines = log.read_bytes().splitlines(keepends=True)
+    folder.mkdir()
+    share = -(-len(lines) // files)
+    for number in range(files):
+        (folder / f"edge-{number:05d}.log").write_bytes(b"".join(lines[number * share : (number + 1) * share]))
+
+
 def _warm_cache(root: Path) -> None:
     """Build the range tables once, as a user's machine has them after its first import (about 4 s)."""
     import duckdb
@@ -91,8 +129,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, default=1.0, help="multiplies the number of lines and images")
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--files", type=int, default=40, help="small files the log is cut into (0: skip)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--files-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.files_child:
+        print(json.dumps(files_child(*(Path(arg) for arg in args.files_child))))
+        return
     if args.child:
         engine, master, log, images, folder = args.child
         print(json.dumps(child(engine, master or None, Path(log), Path(images), Path(folder))))
@@ -131,6 +174,20 @@ def main() -> None:
             print(
                 f"{unit}: Spark 2 cores / 1 core {two[key] / one[key]:.2f}x (2.0 is perfect); "
                 f"Spark 2 cores / DuckDB {two[key] / local[key]:.2f}x"
+            )
+        if args.files:
+            logs = root / "small"
+            _cut(log, logs, args.files)
+            command = [sys.executable, __file__, "--files-child", str(logs), str(root / "files")]
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(f"many files: failed\n{done.stderr[-2000:]}")
+                return
+            t = json.loads(done.stdout.strip().splitlines()[-1])
+            assert t["together_events"] == t["alone_events"]
+            print(
+                f"{args.files} files of {lines // args.files:,} lines, spark local[2]: together {t['together']:.1f} s, "
+                f"one job per file {t['alone']:.1f} s; one job per file / together {t['alone'] / t['together']:.1f}x"
             )
 
 
