@@ -227,6 +227,8 @@ def test_many_small_files_share_jobs_and_read_alike(spark, make_settings, tmp_pa
     for number in range(4):
         (folder / f"auth-{number}.log").write_bytes(b"".join(sshd[number * 500 : number * 500 + 500]))
     (folder / "edge-copy.log").write_bytes((folder / "edge-03.log").read_bytes())  # the same file twice
+    records = [{"time": f"2024-05-01T10:00:0{n}Z", "user": "kim", "action": "GET"} for n in range(5)]
+    (folder / "app.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records))  # no address at all
     whole = gzip.compress(b"".join(apache[:100]))
     (folder / "edge-cut.log.gz").write_bytes(whole[: len(whole) // 2])  # a truncated download: read to the cut
 
@@ -242,5 +244,7 @@ def test_many_small_files_share_jobs_and_read_alike(spark, make_settings, tmp_pa
     by_name = {entry[0]: entry for entry in outcomes[0]}
     assert by_name["edge-copy.log"][3] is True  # known by its digest, whichever name came first
     assert 0 < by_name["edge-cut.log.gz"][4] < 100 and not any(entry[5] for entry in outcomes[0])
+    _, fmt, _, _, events_read, _ = by_name["app.jsonl"]
+    assert (fmt, events_read) == ("jsonl", 5)  # a file with no address: an empty addresses file, read alike
     # The reader's note on the cut names the file, not a scratch copy, on Spark too.
     assert any("edge-cut.log.gz ends early" in str(row) for row in stored[1])

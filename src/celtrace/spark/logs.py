@@ -150,7 +150,7 @@ class SparkWriter:
         from pyspark.sql import Window
         from pyspark.sql import functions as F  # noqa: N812
 
-        named = {_file_key(name): (str(name), target.batch, target.final.stem) for target, name in files}
+        named = {_file_key(name): (str(name), target.batch, _part(target)) for target, name in files}
         whole = self.spark.read.format("binaryFile").load([read_path(name) for _, name in files])
         parsed = whole.select("path", "content", "modificationTime").mapInArrow(
             _WholeFiles(fmt.name, options, named), f"batch STRING, file STRING, part STRING, {EVENTS_SCHEMA}"
@@ -194,7 +194,7 @@ class SparkWriter:
             raise InputError(f"cannot read as {fmt.name} on Spark: {first_line(error)}") from error
         counts = []
         for target, name in files:
-            part = target.final.stem
+            part = _part(target)
             events_part, addresses_part = events_at / f"part={part}", addresses_at / f"part={part}"
             for partial, written_part in ((target.events, events_part), (target.addresses, addresses_part)):
                 shutil.rmtree(partial, ignore_errors=True)
@@ -340,6 +340,12 @@ def _utc_seconds(moment: Any) -> float:
     from datetime import UTC
 
     return float(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _part(target: Target) -> str:
+    """A file's partition in a shared job: its digest, led by a letter so that Spark never reads it as a number
+    (partition values are typed by what they look like: ``12e4...`` would be a double)."""
+    return f"f{target.final.stem}"
 
 
 def _file_key(name: Path | str) -> str:
