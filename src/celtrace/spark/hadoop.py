@@ -14,6 +14,7 @@ column and what ``text`` and ``binaryFile`` read back, so the names match across
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,19 @@ def local_path(path: Path | str) -> Path:
     if is_uri(path):
         raise InputError("a URI is read through Spark's file systems: add --engine spark", file=str(path))
     return Path(path)
+
+
+def spark_key(name: Path | str) -> str:
+    """A file as ``binaryFile`` names it (``file:/a/b c.png``, ``s3a://bucket/k``) and as the driver does, made
+    comparable: a local file by its absolute path. Hadoop's names are not percent-encoded, so nothing is decoded:
+    a ``#`` or ``%`` in an object key stays what it is."""
+    if isinstance(name, Path):
+        # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
+        # Path.resolve would follow links, which Hadoop does not.
+        return os.path.abspath(name)  # noqa: PTH100
+    if name.startswith("file:"):
+        return "/" + name.removeprefix("file:").lstrip("/")
+    return name
 
 
 def hadoop_reads(path: Path) -> bool:

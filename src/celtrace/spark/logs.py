@@ -42,7 +42,7 @@ from celtrace.logs import events
 from celtrace.logs.enrich import ENRICHED
 from celtrace.logs.formats import GZIP_MAGIC, Format, ReaderOptions, formats, is_gzip
 from celtrace.logs.importer import SAMPLES, Counts, Enrichment, Target
-from celtrace.spark.hadoop import HadoopFiles
+from celtrace.spark.hadoop import HadoopFiles, spark_key
 from celtrace.spark.session import first_line, read_path, spark_session
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ class SparkWriter:
         from pyspark.sql import Window
         from pyspark.sql import functions as F  # noqa: N812
 
-        named = {_file_key(name): (str(name), target.batch, _part(target)) for target, name in files}
+        named = {spark_key(name): (str(name), target.batch, _part(target)) for target, name in files}
         whole = self.spark.read.format("binaryFile").load([read_path(name) for _, name in files])
         parsed = whole.select("path", "content", "modificationTime").mapInArrow(
             _WholeFiles(fmt.name, options, named), f"batch STRING, file STRING, part STRING, {EVENTS_SCHEMA}"
@@ -307,7 +307,7 @@ class _WholeFiles:
         one = _WholeFile(self.fmt_name, self.options)
         for batch in batches:
             for number in range(batch.num_rows):
-                file, stamp, part = self.named[_file_key(batch.column(0)[number].as_py())]
+                file, stamp, part = self.named[spark_key(batch.column(0)[number].as_py())]
                 for parsed in one(iter([batch.slice(number, 1)])):
                     size = parsed.num_rows
                     labels = [pa.array([value] * size, pa.string()) for value in (stamp, file, part)]
@@ -346,13 +346,6 @@ def _part(target: Target) -> str:
     """A file's partition in a shared job: its digest, led by a letter so that Spark never reads it as a number
     (partition values are typed by what they look like: ``12e4...`` would be a double)."""
     return f"f{target.final.stem}"
-
-
-def _file_key(name: Path | str) -> str:
-    """A file as binaryFile names it and as the driver does, made comparable (local files by absolute path)."""
-    from celtrace.spark.prints import spark_key
-
-    return spark_key(name if isinstance(name, str) else os.path.abspath(name))  # noqa: PTH100 - as Hadoop: no ..
 
 
 def _bytes(setting: str) -> int:

@@ -32,7 +32,6 @@ them kept as Parquet beside the store, for the executors to read (docs/scaling.m
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # no stubs
+from pyspark.sql.pandas.types import from_arrow_schema
 from sqlalchemy import select, tuple_
 
 from celtrace.assets.feature_index import FeatureIndex
@@ -48,13 +48,8 @@ from celtrace.assets.local_features import LocalFeatures, Verification, verify
 from celtrace.assets.matcher import AssetMatch, AssetMatcher, PageHits, assemble, search_pages
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
-from celtrace.spark.hadoop import HadoopFiles, hadoop_reads
-from celtrace.spark.prints import (
-    SCHEMA,
-    row_prints,
-    spark_key,
-    to_arrow_row,
-)  # the same keys and rows as fingerprinting
+from celtrace.spark.hadoop import HadoopFiles, hadoop_reads, spark_key
+from celtrace.spark.prints import SCHEMA, row_prints, to_arrow_row  # the same rows as fingerprinting
 from celtrace.spark.session import first_line, read_path, spark_session
 from celtrace.workspace.schema import AssetFeatures
 
@@ -87,10 +82,6 @@ _SEARCHED = pa.schema(
         ("queries", pa.list_(pa.struct([*_QUERY, ("keys", pa.list_(pa.int32()))]))),
     ]
 )
-SEARCHED = (
-    "order INT, error STRING, pages ARRAY<STRUCT<page: INT, near: ARRAY<STRUCT<asset_id: BIGINT, distance: INT>>>>, "
-    "queries ARRAY<STRUCT<page: INT, width: INT, height: INT, points: BINARY, descriptors: BINARY, keys: ARRAY<INT>>>"
-)
 """What the first UDF returns per image: each page's global hits, and the pages left to verify."""
 
 _REGISTERED = pa.schema(
@@ -104,7 +95,6 @@ _REGISTERED = pa.schema(
         ("r_descriptors", pa.binary()),
     ]
 )
-REGISTERED = "key INT, asset_id BIGINT, r_page INT, r_width INT, r_height INT, r_points BINARY, r_descriptors BINARY"
 """Registered pages' full features, under the candidate index's key."""
 
 _VERIFIED = pa.schema(
@@ -119,7 +109,6 @@ _VERIFIED = pa.schema(
         ("rotation", pa.float64()),
     ]
 )
-VERIFIED = "order INT, page INT, rank INT, asset_id BIGINT, inliers INT, share DOUBLE, scale DOUBLE, rotation DOUBLE"
 """What the second UDF returns: the candidates that verify as matches, by their place in the candidate list."""
 
 _READ = 500  # registered pages read from the store per query
@@ -136,18 +125,17 @@ def match_on_spark(
     them: Spark fails a whole job on a path it cannot read.
     """
     spark = spark_session(master)
+    hadoop = HadoopFiles(spark)
     keys: dict[Path | str, str] = {}
     failed: dict[Path | str, str] = {}
     for path in files:
         if isinstance(path, str):
             try:
-                keys[path] = spark_key(_image_uri(HadoopFiles(spark), path))
+                keys[path] = spark_key(_image_uri(hadoop, path))
             except InputError as error:
                 failed[path] = error.message
         elif path.is_file() and hadoop_reads(path):
-            # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
-            # Path.resolve would follow links, which Hadoop does not.
-            keys[path] = spark_key(os.path.abspath(path))  # noqa: PTH100
+            keys[path] = spark_key(path)
     remote = list(dict.fromkeys(keys.values()))  # a file named twice is read once
     found: Iterator[tuple[int, list[AssetMatch] | str]] = iter(())
     if remote:
@@ -190,7 +178,7 @@ def match_prints_on_spark(
         {"order": number, "path": "", "sha256": "", "size": 0, "head": b"", "error": None, **to_arrow_row(image)}
         for number, image in enumerate(prints)
     ]
-    stored = spark.createDataFrame(rows, schema=SCHEMA).select("order", "error", "global", "local")
+    stored = spark.createDataFrame(rows, schema=from_arrow_schema(SCHEMA)).select("order", "error", "global", "local")
     for _number, found in _matched(matcher, stored, _PrintsSearcher(), limit):
         assert not isinstance(found, str)  # stored prints decode: no error to report
         yield found
@@ -205,7 +193,7 @@ def _matched(
     try:
         task = _Search(searcher, indexes, limit)
         # Checkpointed so that both readers below (the driver's, and the join) take the UDF's output once.
-        searched = inputs.mapInArrow(task, SEARCHED).localCheckpoint()
+        searched = inputs.mapInArrow(task, from_arrow_schema(_SEARCHED)).localCheckpoint()
         verified = _verified(searched, matcher)
         for row in searched.select("order", "error", "pages").orderBy("order").toLocalIterator():
             if row["error"] is not None:
@@ -246,7 +234,7 @@ def _registered(spark: SparkSession, matcher: AssetMatcher, keys: list[int]) -> 
             values = (wanted[(asset_id, number)], asset_id, number, *features)
             for name, value in zip(columns, values, strict=True):
                 columns[name].append(value)
-    return spark.createDataFrame(pa.table(columns, schema=_REGISTERED), schema=REGISTERED)
+    return spark.createDataFrame(pa.table(columns, schema=_REGISTERED), schema=from_arrow_schema(_REGISTERED))
 
 
 def _verified(searched: DataFrame, matcher: AssetMatcher) -> dict[tuple[int, int], list[tuple[int, Verification]]]:
@@ -263,7 +251,7 @@ def _verified(searched: DataFrame, matcher: AssetMatcher) -> dict[tuple[int, int
         return {}
     pairs = candidates.join(_registered(searched.sparkSession, matcher, keys), "key")
     found: dict[tuple[int, int], list[tuple[int, int, Verification]]] = {}
-    for row in pairs.mapInArrow(_Verifier(), VERIFIED).collect():
+    for row in pairs.mapInArrow(_Verifier(), from_arrow_schema(_VERIFIED)).collect():
         result = Verification(row["inliers"], row["share"], row["scale"], row["rotation"])
         found.setdefault((row["order"], row["page"]), []).append((row["rank"], row["asset_id"], result))
     return {where: [(asset, result) for _, asset, result in sorted(hits)] for where, hits in found.items()}

@@ -13,7 +13,6 @@ order as on the local engine; ``toLocalIterator`` brings one partition at a time
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,20 +24,14 @@ from celtrace.assets.fingerprint import Fingerprint
 from celtrace.assets.local_features import LocalFeatures
 from celtrace.assets.prints import ImagePrints, prints_of_bytes
 from celtrace.errors import EngineError, InputError
+from celtrace.spark.hadoop import spark_key
 from celtrace.spark.session import first_line, read_path, spark_session
 from celtrace.trove.items import HEAD_BYTES
 
 if TYPE_CHECKING:
     from celtrace.assets.registry import Printed
 
-SCHEMA = (
-    "order INT, path STRING, sha256 STRING, size BIGINT, head BINARY, error STRING, "
-    "global ARRAY<STRUCT<page: INT, quality: INT, variants: ARRAY<BINARY>>>, "
-    "local ARRAY<STRUCT<page: INT, width: INT, height: INT, points: BINARY, descriptors: BINARY>>"
-)
-"""What the UDF returns per image, in Spark DDL: the prints as plain columns, so that Spark can also match them."""
-
-_ARROW = pa.schema(
+SCHEMA = pa.schema(
     [
         ("order", pa.int32()),
         ("path", pa.string()),
@@ -66,6 +59,8 @@ _ARROW = pa.schema(
         ),
     ]
 )
+"""What the UDF returns per image: the prints as plain columns, so that Spark can also match them. Declared once,
+in Arrow; Spark is given ``from_arrow_schema`` of it."""
 
 
 def fingerprint_on_spark(
@@ -96,15 +91,17 @@ def read_on_spark(
     master: str, files: Sequence[Path | str], known: set[str], *, any_error: bool = False
 ) -> Iterator[SparkRead]:
     """As :func:`fingerprint_on_spark`, with each file's first :data:`HEAD_BYTES` bytes."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     if not files:
         return
     spark = spark_session(master)
-    # Hadoop drops ``..`` from the paths it reports, as abspath does; Path.absolute would keep them, and
-    # Path.resolve would follow links, which Hadoop does not.
-    order = {spark_key(path if isinstance(path, str) else os.path.abspath(path)): n for n, path in enumerate(files)}  # noqa: PTH100
+    order = {spark_key(path): number for number, path in enumerate(files)}
     known_digests = spark.sparkContext.broadcast(frozenset(known))
     images = spark.read.format("binaryFile").load([read_path(path) for path in files])
-    printed = images.select("path", "content").mapInArrow(_Fingerprinter(order, known_digests, any_error), SCHEMA)
+    printed = images.select("path", "content").mapInArrow(
+        _Fingerprinter(order, known_digests, any_error), from_arrow_schema(SCHEMA)
+    )
     try:
         # Sorting samples its input first, which would run the UDF twice: the prints are kept on the executors
         # (memory, then disk) once made, and the sort reads them there.
@@ -145,15 +142,6 @@ def row_prints(row: Any) -> ImagePrints | str | None:
     )
 
 
-def spark_key(path: str) -> str:
-    """A file as ``binaryFile`` names it (``file:/a/b c.png``, ``s3a://bucket/k``) and as the driver does, made
-    comparable: a local file by its path. Hadoop's names are not percent-encoded, so nothing is decoded: a ``#``
-    or ``%`` in an object key stays what it is."""
-    if path.startswith("file:"):
-        return "/" + path.removeprefix("file:").lstrip("/")
-    return path
-
-
 @dataclass(frozen=True)
 class _Fingerprinter:
     """The Arrow UDF: digest and prints of each image of a batch, with the same code as the local engine."""
@@ -188,4 +176,4 @@ class _Fingerprinter:
                             raise
                         row["error"] = str(error) or type(error).__name__
                 rows.append(row)
-            yield pa.RecordBatch.from_pylist(rows, schema=_ARROW)
+            yield pa.RecordBatch.from_pylist(rows, schema=SCHEMA)
