@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 from celtrace.assets.deliveries import deliver
 from celtrace.assets.registry import add_assets
 from celtrace.cli import app
-from celtrace.demo.drawings import drawing, encode
+from celtrace.demo.drawings import drawing
 from celtrace.detectors.runner import analyze
 from celtrace.logs import engine
 from celtrace.logs.importer import import_logs
@@ -28,8 +27,7 @@ from celtrace.trove.walk import walk
 from celtrace.workspace import Workspace, init_workspace
 from celtrace.workspace.schema import Asset, FingerprintRow, LogFile
 from tests.conftest import SHARED
-from tests.factories import register_drawings
-from tests.spark.test_trove import _scanned
+from tests.spark.test_trove import scan_on, write_dump
 
 LOGS = SHARED / "data" / "logs"
 ENV = {"CELTRACE_ACTOR": "tester"}
@@ -102,18 +100,11 @@ def test_assets_by_uri_are_the_assets_by_path(spark, make_settings, tmp_path):
 
 
 def test_a_trove_by_uri_is_the_trove_by_path(spark, make_settings, tmp_path, monkeypatch):
-    dump = tmp_path / "dump"
-    (dump / "ep104" / "deep").mkdir(parents=True)
-    drawing(1).save(dump / "ep104" / "leaked.png")  # a registered drawing
-    drawing(77, size=(320, 240), strokes=20).save(dump / "other.png")
-    (dump / "notes.txt").write_text("head 10% smaller\n")
-    (dump / "empty.dat").write_bytes(b"")  # binaryFile skips empty files: read on the driver
+    dump = write_dump(tmp_path / "dump")
     (dump / "a b[1]{x} #1 100%.txt").write_text("glob, fragment and escape characters in one name\n")
     (dump / "a b[1]{x} #2 100%.txt").write_text("the same name but after the '#': another file\n")
-    (dump / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    (dump / "ep104" / "deep").mkdir()
     (dump / "ep104" / "deep" / "too-deep.txt").write_text("below the folder depth the walk allows\n")
-    with zipfile.ZipFile(dump / "day-0214.zip", "w") as archive:
-        archive.writestr("inner/copy.png", encode(drawing(2).rotate(90, expand=True), "PNG"))
 
     opened: list[str] = []
     real_open = HadoopFiles.open
@@ -123,23 +114,10 @@ def test_a_trove_by_uri_is_the_trove_by_path(spark, make_settings, tmp_path, mon
         return real_open(self, uri)
 
     monkeypatch.setattr(HadoopFiles, "open", counting_open)
-    scanned, leaks = [], []
-    runner = CliRunner()
-    for engine_name, root in (("duckdb", str(dump)), ("spark", _uri(dump))):
-        workspace = init_workspace(make_settings(engine_name))
-        register_drawings(workspace, tmp_path / engine_name / "S01E04", range(3))
-        ws = str(workspace.path)
-        args = ["trove", "scan", root, "--case", "d", "--ocr-images", "0", "--engine", engine_name, "-w", ws]
-        result = runner.invoke(app, args, env=ENV)
-        assert result.exit_code == 0, result.output
-        scanned.append(_scanned(workspace))
-        leaks.append(
-            sorted(
-                (f.subject.name, f.evidence["asset"]["sha256"], f.evidence["method"])
-                for f in analyze(workspace, only=["ASSET.LEAK"]).findings
-            )
-        )
-        workspace.close()
+    runs = [("duckdb", str(dump)), ("spark", _uri(dump))]
+    scanned, leaks = zip(
+        *(scan_on(engine_name, root, make_settings, tmp_path) for engine_name, root in runs), strict=True
+    )
 
     assert scanned[0] == scanned[1]
     assert leaks[0] == leaks[1]
