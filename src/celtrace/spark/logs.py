@@ -79,11 +79,14 @@ class SparkWriter:
     lines stand alone in a job of its own, split over every core; other files together (:meth:`write_many`)."""
 
     spark: SparkSession
+    small_bytes: int  # splittable files up to this size are read whole (:meth:`reads_whole`)
 
     @classmethod
     def start(cls, master: str) -> SparkWriter:
         """A writer on the Spark session (started now, so that a Spark that cannot start stops the run at once)."""
-        return cls(spark_session(master))
+        spark = spark_session(master)
+        split = _bytes(spark.conf.get("spark.sql.files.maxPartitionBytes") or "128m")
+        return cls(spark, min(SMALL_FILE_BYTES, split))
 
     def __call__(
         self, target: Target, fmt: Format, path: Path | str, options: ReaderOptions, enrichment: Enrichment, source: str
@@ -126,11 +129,10 @@ class SparkWriter:
         """Whether a file goes whole to one task, so that it may share a job with others (:meth:`write_many`).
 
         A file of a format whose lines need earlier ones always does; one whose lines stand alone does when it is
-        small (:data:`SMALL_FILE_BYTES`, and no larger than one of Spark's input splits): a larger one is split over
-        every core in a job of its own.
+        small (:data:`SMALL_FILE_BYTES`, and no larger than one of Spark's input splits, as the session was set when
+        the writer started): a larger one is split over every core in a job of its own.
         """
-        split = _bytes(self.spark.conf.get("spark.sql.files.maxPartitionBytes") or "128m")
-        return fmt.name not in SPLITTABLE or size <= min(SMALL_FILE_BYTES, split)
+        return fmt.name not in SPLITTABLE or size <= self.small_bytes
 
     def write_many(
         self,
